@@ -1,0 +1,203 @@
+# Copyright (c) scwkms.key_manager contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""scwkms_keyring end to end in one process: the module's main() against the in-process emulator."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_keyring
+
+pytest.importorskip('scwkms_emulator')
+
+SECRET = str(uuid.uuid4())
+PROJECT = str(uuid.uuid4())
+TAG = 'managed-by:scwkms-keyring'
+
+
+class Exit(Exception):
+    def __init__(self, result, failed):
+        super(Exit, self).__init__(result.get('msg'))
+        self.result = result
+        self.failed = failed
+
+
+def run_module(args, check_mode=False, diff=False):
+    payload = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp='/tmp',
+                   _ansible_keep_remote_files=False)
+    try:
+        from ansible.module_utils.testing import patch_module_args
+        context = patch_module_args(payload)
+    except ImportError:  # ansible-core < 2.19
+        from unittest import mock
+        context = mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': payload})))
+
+    def exit_json(self, **result):
+        raise Exit(result, False)
+
+    def fail_json(self, **result):
+        raise Exit(result, True)
+
+    with context, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+        patch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+        with pytest.raises(Exit) as caught:
+            scwkms_keyring.main()
+    return caught.value
+
+
+@pytest.fixture
+def emulator(km_emulator):
+    return km_emulator
+
+
+def args_for(emulator, keys, **options):
+    args = {'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT, 'region': 'fr-par',
+            'max_retries': 8, 'retry_deadline': 60, 'keys': keys}
+    args.update(options)
+    return args
+
+
+def writes(emulator):
+    return dict((route, count) for route, count in emulator.counts().items() if not route.startswith('GET '))
+
+
+def live_keys(emulator):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+    settings = resolve_settings({'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT}, environ={})
+    client = KeyManagerClient(settings)
+    return client.list_keys(), client.list_keys(scheduled_for_deletion=True)
+
+
+def test_converge_rerun_change_a_few(emulator):
+    keys = [{'name': 'svc-%03d' % number, 'tags': ['team:%d' % (number % 3)]} for number in range(120)]
+    keys.append({'name': 'signer', 'algorithm': 'ec_p256_sha256'})
+    defaults = {'rotation_period': '90d', 'protected': False}
+    first = run_module(args_for(emulator, keys, defaults=defaults, parallelism=4))
+    assert not first.failed, first.result['msg']
+    assert first.result['totals']['created'] == 121 and first.result['changed']
+    signer = first.result['keyring'][-1]
+    assert signer['algorithm'] == 'ec_p256_sha256' and signer['rotation_period'] is None
+    assert first.result['keyring'][0]['rotation_period'] == '90d'
+    assert first.result['keyring'][0]['tags'] == ['team:0', TAG]
+
+    emulator.clear_requests()
+    again = run_module(args_for(emulator, keys, defaults=defaults, page_size=50))
+    assert not again.failed and not again.result['changed']
+    assert emulator.counts() == {'GET /keys': 3}
+    assert again.result['msg'] == 'keyring of 121 keys: nothing to change'
+
+    emulator.clear_requests()
+    keys[3]['rotate'] = True
+    keys[5]['description'] = 'five'
+    keys[7]['enabled'] = False
+    changed = run_module(args_for(emulator, keys, defaults=defaults), diff=True)
+    assert not changed.failed
+    assert [(row['name'], row['actions']) for row in changed.result['keyring'] if row['actions']] == [
+        ('svc-003', ['rotated']), ('svc-005', ['updated']), ('svc-007', ['disabled'])]
+    assert writes(emulator) == {'POST /keys/{key_id}/rotate': 1, 'PATCH /keys/{key_id}': 1,
+                                'POST /keys/{key_id}/disable': 1}
+    assert [diff['before_header'] for diff in changed.result['diff']] == ['key svc-003', 'key svc-005', 'key svc-007']
+    live, _ = live_keys(emulator)
+    assert len(live) == 121 and len(set(key['name'] for key in live)) == 121
+
+
+def test_check_mode_writes_nothing(emulator):
+    result = run_module(args_for(emulator, [{'name': 'a'}, {'name': 'b'}]), check_mode=True, diff=True)
+    assert result.result['changed'] and result.result['check_mode']
+    assert result.result['totals']['created'] == 2 and len(result.result['diff']) == 2
+    assert writes(emulator) == {}
+
+
+def test_the_whole_spec_is_validated_before_any_request(emulator):
+    keys = [{'name': 'a', 'algorithm': 'aes'}, {'description': 'no name'}, {'name': 'c', 'rotation_period': '2h'},
+            {'name': 'c'}]
+    result = run_module(args_for(emulator, keys))
+    assert result.failed and len(result.result['errors']) == 2  # type errors first: the module stops there
+    assert result.result['errors'][0].startswith('keys[0] (a): value of algorithm must be one of')
+    assert result.result['errors'][1] == 'keys[1]: missing required arguments: name'
+    result = run_module(args_for(emulator, keys[2:], prune=True, management_tag=''))
+    assert result.failed and len(result.result['errors']) == 3
+    assert emulator.requests() == []
+
+
+def test_parallelism_bounds(emulator):
+    result = run_module(args_for(emulator, [{'name': 'a'}], parallelism=0, page_size=500))
+    assert result.failed
+    assert result.result['errors'] == ['parallelism: must be between 1 and 64, got 0',
+                                       'page_size: must be between 1 and 100, got 500']
+
+
+def test_adopt_restore_and_prune(emulator):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+    client = KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET,
+                                                'project_id': PROJECT}, environ={}))
+    untagged = client.create_key(name='adopt-me', algorithm='aes_256_gcm', tags=['team:x'], protected=False)
+    deleted = client.create_key(name='bring-back', algorithm='aes_256_gcm', protected=False)
+    client.delete_key(deleted['id'])
+    foreign = client.create_key(name='foreign', algorithm='aes_256_gcm', protected=False)
+
+    result = run_module(args_for(emulator, [{'name': 'adopt-me'}, {'name': 'bring-back'}, {'name': 'prune-me'}],
+                                 defaults={'protected': False}))
+    assert not result.failed, result.result['msg']
+    assert [row['actions'] for row in result.result['keyring']] == [['updated'], ['restored', 'updated'],
+                                                                     ['created']]
+    assert result.result['keyring'][0]['id'] == untagged['id']
+    assert result.result['keyring'][1]['id'] == deleted['id']
+
+    emulator.clear_requests()
+    pruned = run_module(args_for(emulator, [{'name': 'adopt-me'}, {'name': 'bring-back'}], prune=True))
+    assert not pruned.failed, pruned.result['msg']
+    assert [(row['name'], row['actions']) for row in pruned.result['keyring']] == [
+        ('adopt-me', []), ('bring-back', []), ('prune-me', ['scheduled for deletion'])]
+    assert emulator.counts() == {'GET /keys': 1, 'DELETE /keys/{key_id}': 1}
+    live, scheduled = live_keys(emulator)
+    assert foreign['id'] in [key['id'] for key in live]
+    assert sorted(key['name'] for key in scheduled) == ['prune-me']
+
+
+def test_duplicate_live_keys_fail_that_key_only(emulator):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+    client = KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET,
+                                                'project_id': PROJECT}, environ={}))
+    ids = sorted(client.create_key(name='twin', algorithm='aes_256_gcm', tags=[TAG])['id'] for _ in range(2))
+    result = run_module(args_for(emulator, [{'name': 'twin'}, {'name': 'single'}]))
+    assert result.failed and result.result['changed']
+    assert result.result['msg'].startswith('1 of 2 keys failed (keyring of 2 keys: 1 created')
+    assert ', '.join(ids) in result.result['keyring'][0]['error']
+    assert result.result['keyring'][1]['actions'] == ['created']
+
+
+def test_faults_never_duplicate_a_key(emulator):
+    emulator.set_faults([
+        {'type': 'drop_after_commit', 'route': 'POST /keys', 'rate': 0.3},
+        {'type': 'error', 'route': '*', 'rate': 0.1, 'status': 503},
+        {'type': 'drop_after_commit', 'route': 'POST /keys/*/rotate', 'rate': 0.3},
+    ], seed=7)
+    keys = [{'name': 'f-%02d' % number} for number in range(40)]
+    try:
+        first = run_module(args_for(emulator, keys, parallelism=8))
+        assert not first.failed, first.result['msg']
+        keys = [dict(key, rotate=True) if number % 4 == 0 else key for number, key in enumerate(keys)]
+        second = run_module(args_for(emulator, keys, parallelism=8))
+        assert not second.failed, second.result['msg']
+    finally:
+        emulator.clear_faults()
+    live, _ = live_keys(emulator)
+    assert sorted(key['name'] for key in live) == sorted('f-%02d' % number for number in range(40))
+    rotations = dict((key['name'], key['rotation_count']) for key in live)
+    assert all(rotations['f-%02d' % number] == (2 if number % 4 == 0 else 1) for number in range(40))
+    emulator.clear_requests()
+    third = run_module(args_for(emulator, [{'name': 'f-%02d' % number} for number in range(40)]))
+    assert not third.result['changed'] and emulator.counts() == {'GET /keys': 1}
