@@ -65,8 +65,8 @@ def require_signing(algorithm, option='algorithm'):
     if algorithm in SIGNING_ALGORITHMS:
         return algorithm
     if algorithm in NON_SIGNING_ALGORITHMS:
-        raise DigestError('%s: %s is a %s algorithm; keys of this algorithm cannot sign or verify (signing algorithms: '
-                          '%s)' % (option, algorithm, NON_SIGNING_ALGORITHMS[algorithm], ', '.join(SIGNING_ALGORITHMS)))
+        raise DigestError('%s: %s keys are for %s and cannot sign or verify (signing algorithms: %s)'
+                          % (option, algorithm, NON_SIGNING_ALGORITHMS[algorithm], ', '.join(SIGNING_ALGORITHMS)))
     raise DigestError('%s: %r is not a Key Manager signing algorithm; use one of %s'
                       % (option, algorithm, ', '.join(SIGNING_ALGORITHMS)))
 

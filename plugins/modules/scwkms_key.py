@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
+  - scwkms.key_manager.algorithm
 attributes:
   check_mode:
     support: full
@@ -66,25 +67,6 @@ options:
     description:
       - Algorithm of a new key; its usage (symmetric encryption, asymmetric encryption or signing) follows from it.
       - New keys default to V(aes_256_gcm). On an existing key the algorithm cannot change; a different value fails.
-    type: str
-    choices:
-      - aes_256_gcm
-      - rsa_oaep_2048_sha256
-      - rsa_oaep_3072_sha256
-      - rsa_oaep_4096_sha256
-      - ml_kem_768
-      - ml_kem_1024
-      - ec_p256_sha256
-      - ec_p384_sha384
-      - rsa_pss_2048_sha256
-      - rsa_pss_3072_sha256
-      - rsa_pss_4096_sha256
-      - rsa_pkcs1_2048_sha256
-      - rsa_pkcs1_3072_sha256
-      - rsa_pkcs1_4096_sha256
-      - ml_dsa_44
-      - ml_dsa_65
-      - ml_dsa_87
   description:
     description:
       - Description of the key. Left as it is when omitted.

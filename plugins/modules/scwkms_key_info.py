@@ -19,6 +19,7 @@ author:
 extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
+  - scwkms.key_manager.algorithm
 attributes:
   check_mode:
     support: full
@@ -53,25 +54,6 @@ options:
   algorithm:
     description:
       - Only keys of this algorithm. The API filters by usage; the algorithm is filtered from that list.
-    type: str
-    choices:
-      - aes_256_gcm
-      - rsa_oaep_2048_sha256
-      - rsa_oaep_3072_sha256
-      - rsa_oaep_4096_sha256
-      - ml_kem_768
-      - ml_kem_1024
-      - ec_p256_sha256
-      - ec_p384_sha384
-      - rsa_pss_2048_sha256
-      - rsa_pss_3072_sha256
-      - rsa_pss_4096_sha256
-      - rsa_pkcs1_2048_sha256
-      - rsa_pkcs1_3072_sha256
-      - rsa_pkcs1_4096_sha256
-      - ml_dsa_44
-      - ml_dsa_65
-      - ml_dsa_87
   scheduled_for_deletion:
     description:
       - V(exclude) lists live keys only, V(only) lists keys scheduled for deletion only, V(include) lists both

@@ -64,9 +64,9 @@ MAX_WRAP_PLAINTEXT = 2048
 MAX_WRAP_CIPHERTEXT = 4096
 DATA_KEY_BYTES = 32
 
-# [INF] Imported key material length: the recordings import 32 bytes. The emulator accepts 32..1024
-# bytes (at least 256 bits of entropy before HKDF).
-MIN_KEY_MATERIAL = 32
+# [INF] Imported key material length: the real service accepted 31 and 32 bytes (recorded). The
+# emulator accepts 16..1024 bytes (at least 128 bits before HKDF).
+MIN_KEY_MATERIAL = 16
 MAX_KEY_MATERIAL = 1024
 
 # Rotation period bounds, inclusive: 24 h .. 876000 h (100 years, accepted by the real API).

@@ -169,8 +169,8 @@ def test_rotate_if_older_than():
 
 
 def test_absent_keys():
-    declared = entries(raw('gone', state='absent', protected=False), raw('keep', state='absent'), raw('never',
-                                                                                                    state='absent'))
+    declared = entries(raw('gone', state='absent', protected=False), raw('keep', state='absent'),
+                       raw('never', state='absent'))
     gone, keep, never = plan_keyring(declared, [key('gone'), key('keep')], [], [], NOW)
     assert names(gone) == ['unprotect', 'delete']
     assert keep.error.startswith('state: key id-keep (keep) is protected')

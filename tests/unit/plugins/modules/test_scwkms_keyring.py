@@ -107,7 +107,7 @@ def test_converge_rerun_change_a_few(emulator):
     assert writes(emulator) == {'POST /keys/{key_id}/rotate': 1, 'PATCH /keys/{key_id}': 1,
                                 'POST /keys/{key_id}/disable': 1}
     assert [diff['before_header'] for diff in changed.result['diff']] == ['key svc-003', 'key svc-005', 'key svc-007']
-    live, _ = live_keys(emulator)
+    live = live_keys(emulator)[0]
     assert len(live) == 121 and len(set(key['name'] for key in live)) == 121
 
 
@@ -150,8 +150,8 @@ def test_adopt_restore_and_prune(emulator):
     result = run_module(args_for(emulator, [{'name': 'adopt-me'}, {'name': 'bring-back'}, {'name': 'prune-me'}],
                                  defaults={'protected': False}))
     assert not result.failed, result.result['msg']
-    assert [row['actions'] for row in result.result['keyring']] == [['updated'], ['restored', 'updated'],
-                                                                     ['created']]
+    expected = [['updated'], ['restored', 'updated'], ['created']]
+    assert [row['actions'] for row in result.result['keyring']] == expected
     assert result.result['keyring'][0]['id'] == untagged['id']
     assert result.result['keyring'][1]['id'] == deleted['id']
 
@@ -171,7 +171,7 @@ def test_duplicate_live_keys_fail_that_key_only(emulator):
     from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
     client = KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET,
                                                 'project_id': PROJECT}, environ={}))
-    ids = sorted(client.create_key(name='twin', algorithm='aes_256_gcm', tags=[TAG])['id'] for _ in range(2))
+    ids = sorted(client.create_key(name='twin', algorithm='aes_256_gcm', tags=[TAG])['id'] for dummy in range(2))
     result = run_module(args_for(emulator, [{'name': 'twin'}, {'name': 'single'}]))
     assert result.failed and result.result['changed']
     assert result.result['msg'].startswith('1 of 2 keys failed (keyring of 2 keys: 1 created')
@@ -194,7 +194,7 @@ def test_faults_never_duplicate_a_key(emulator):
         assert not second.failed, second.result['msg']
     finally:
         emulator.clear_faults()
-    live, _ = live_keys(emulator)
+    live = live_keys(emulator)[0]
     assert sorted(key['name'] for key in live) == sorted('f-%02d' % number for number in range(40))
     rotations = dict((key['name'], key['rotation_count']) for key in live)
     assert all(rotations['f-%02d' % number] == (2 if number % 4 == 0 else 1) for number in range(40))
