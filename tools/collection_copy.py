@@ -38,7 +38,7 @@ def is_preserved(relative_path: str) -> bool:
 
 def remove_stale_files(wanted: set[str]) -> None:
     """Delete files of the copy that are no longer in the tree, then the directories left empty."""
-    for directory, _, file_names in os.walk(COLLECTION_COPY, topdown=False):
+    for directory, _subdirectories, file_names in os.walk(COLLECTION_COPY, topdown=False):
         for file_name in file_names:
             path = Path(directory, file_name)
             relative = path.relative_to(COLLECTION_COPY).as_posix()

@@ -16,7 +16,7 @@ from pathlib import Path
 def random_access_key() -> str:
     """SCW followed by 17 letters or digits, the shape the modules check."""
     alphabet = string.ascii_uppercase + string.digits
-    return "SCW" + "".join(secrets.choice(alphabet) for _ in range(17))
+    return "SCW" + "".join(secrets.choice(alphabet) for _position in range(17))
 
 
 def connection_vars(api_url: str, region: str = "fr-par") -> dict[str, str]:

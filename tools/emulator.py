@@ -43,7 +43,7 @@ class RunningEmulator:
 
 def read_url_line(process: subprocess.Popen, timeout: float) -> str:
     """The first stdout line, which the contract says is the base URL; '' if none came in time."""
-    readable, _, _ = select.select([process.stdout], [], [], timeout)
+    readable = select.select([process.stdout], [], [], timeout)[0]
     return process.stdout.readline().decode().strip() if readable else ""
 
 

@@ -40,9 +40,8 @@ def create_venv() -> None:
 
 def install_requirements() -> None:
     # cwd is the repository root because pip resolves "-e tests/emulator" against the working directory.
-    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet"]
-    subprocess.run(pip + ["--upgrade", "pip"], check=True, cwd=REPO_ROOT)
-    subprocess.run(pip + ["-r", str(REQUIREMENTS)], check=True, cwd=REPO_ROOT)
+    command = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)]
+    subprocess.run(command, check=True, cwd=REPO_ROOT)
 
 
 def ensure_venv() -> None:

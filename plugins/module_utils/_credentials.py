@@ -22,6 +22,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
+from ._errors import UserError
 from ._keyref import REGIONS, is_uuid
 
 DEFAULT_API_URL = 'https://api.scaleway.com'
@@ -48,7 +49,7 @@ Settings = namedtuple('Settings', [
 """Resolved settings; origins maps each option to where its value came from (for error messages)."""
 
 
-class CredentialsError(ValueError):
+class CredentialsError(UserError):
     pass
 
 

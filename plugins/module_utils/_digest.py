@@ -21,6 +21,8 @@ import hashlib
 import re
 import traceback
 
+from ._errors import UserError
+
 try:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -56,7 +58,7 @@ CHUNK_SIZE = 1024 * 1024
 _HEX = re.compile(r'^[0-9a-fA-F]+$')
 
 
-class DigestError(ValueError):
+class DigestError(UserError):
     """Bad input for a digest or signature operation; the message names the option and the problem."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from ._errors import UserError
+
 # Bounds of rotation_policy.rotation_period, from the API docs (24 h .. 876000 h = 100 years).
 MIN_ROTATION_PERIOD = 24 * 3600
 MAX_ROTATION_PERIOD = 876000 * 3600
@@ -28,7 +30,7 @@ _WHOLE = re.compile(r'^(?:\d+(?:\.\d+)?[smhdwy])+$')
 _PROTO = re.compile(r'^(-?\d+)(?:\.(\d{1,9}))?s$')
 
 
-class DurationError(ValueError):
+class DurationError(UserError):
     pass
 
 

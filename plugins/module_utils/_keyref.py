@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
+from ._errors import UserError
+
 REGIONS = ('fr-par', 'nl-ams', 'pl-waw')
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -22,7 +24,7 @@ KeyRef = namedtuple('KeyRef', ['key_id', 'name', 'region'])
 """Exactly one of key_id and name is set; region is None when the reference does not carry one."""
 
 
-class KeyRefError(ValueError):
+class KeyRefError(UserError):
     pass
 
 

@@ -386,7 +386,8 @@ def report_row(plan, final, actions, status, error, now, region=None):
     shown = key or {}
     algorithm = algorithm_of(shown) if shown else None
     last = shown.get('rotated_at') or shown.get('created_at')
-    age = int((now - parse_timestamp(last)).total_seconds()) if last else None
+    # Clamped: a key created or rotated by this run is younger than `now`, taken when the run began.
+    age = max(0, int((now - parse_timestamp(last)).total_seconds())) if last else None
     next_at, next_by = _next_rotation(key, entry, now)
     policy = shown.get('rotation_policy') or {}
     period = from_proto_duration(policy.get('rotation_period')) if policy.get('rotation_period') else None

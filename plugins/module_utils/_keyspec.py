@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 from collections import namedtuple
 
+from ._errors import UserError
 from ._algorithms import algorithm_of, is_rotatable, usage_of
 from ._durations import format_duration, format_timestamp, from_proto_duration, parse_timestamp
 from ._keyref import kms_uri
@@ -32,7 +33,7 @@ DIFF_FIELDS = ('name', 'algorithm', 'origin', 'description', 'tags', 'rotation_p
                'state', 'protected', 'rotation_count', 'rotated_at', 'deletion_requested_at')
 
 
-class SpecError(ValueError):
+class SpecError(UserError):
     """The spec cannot be applied to this key; the message says why and what to do."""
 
 

@@ -6,7 +6,7 @@
 """AnsibleModule glue shared by every module of the collection. Private.
 
 The argument spec here mirrors plugins/doc_fragments/api.py; module_errors() is the one place where
-a client, credentials, reference or spec error becomes fail_json.
+a UserError or a KeyManagerError becomes fail_json.
 """
 
 from __future__ import annotations
@@ -16,17 +16,11 @@ from contextlib import contextmanager
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KeyManagerClient, KeyManagerError
-from ._credentials import CredentialsError, resolve_settings
-from ._durations import DurationError
-from ._keyref import KeyRefError
-from ._keyspec import SpecError
+from ._credentials import resolve_settings
+from ._errors import UserError
 
 API_OPTION_NAMES = ('access_key', 'secret_key', 'project_id', 'organization_id', 'region', 'api_url', 'profile',
                     'config_file', 'timeout', 'max_retries', 'retry_deadline', 'validate_certs')
-
-# Errors that carry a message meant for the playbook author, already naming the option at fault.
-USER_ERRORS = (CredentialsError, KeyRefError, SpecError, DurationError)
-
 
 def api_argument_spec():
     """Connection options; defaults for region, api_url and credentials are applied by the resolver
@@ -61,7 +55,7 @@ def module_errors(module, **result):
     """Turn the collection's errors into fail_json, keeping what the module already reports."""
     try:
         yield
-    except USER_ERRORS as exc:
+    except UserError as exc:
         module.fail_json(msg=str(exc), **result)
     except KeyManagerError as exc:
         module.fail_json(msg='Key Manager API call failed: %s' % exc, api_error=exc.to_dict(), **result)

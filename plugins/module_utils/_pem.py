@@ -25,6 +25,8 @@ import json
 import re
 import traceback
 
+from ._errors import UserError
+
 try:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -104,7 +106,7 @@ _TYPE_WORDS = (
 )
 
 
-class PublicKeyError(ValueError):
+class PublicKeyError(UserError):
     """The input is not a public key this collection can normalize; the message says what was found."""
 
 

@@ -537,7 +537,7 @@ def main():
             parallelism=params['parallelism'], page_size=params['page_size'], check_mode=module.check_mode,
             want_diff=module._diff,
         )
-    result.update(generated_at=format_timestamp(now), region=region, project_id=project,
+    result.update(generated_at=format_timestamp(now.replace(microsecond=0)), region=region, project_id=project,
                   management_tag=management_tag, check_mode=module.check_mode)
     if result['errors']:
         failed = result['totals']['failed']

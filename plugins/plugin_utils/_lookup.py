@@ -19,14 +19,15 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._client import 
     HAS_REQUESTS, KeyManagerClient, KeyManagerError,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-from ansible_collections.scwkms.key_manager.plugins.module_utils._module import API_OPTION_NAMES, USER_ERRORS
+from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import API_OPTION_NAMES
 
 
 @contextmanager
 def lookup_errors(plugin_name):
     try:
         yield
-    except USER_ERRORS as exc:
+    except UserError as exc:
         raise AnsibleLookupError('%s: %s' % (plugin_name, exc))
     except KeyManagerError as exc:
         raise AnsibleLookupError('%s: Key Manager API call failed: %s' % (plugin_name, exc))

@@ -48,6 +48,17 @@ def parse_body(method, body):
     return document
 
 
+@dataclasses.dataclass(frozen=True)
+class HttpRequest:
+    """An API request as the transport hands it over; ``query`` maps each name to its list of values."""
+
+    method: str
+    path: str
+    query: dict
+    headers: object
+    body: bytes
+
+
 class Api:
     def __init__(self, backend, authenticator, fault_rules, log):
         self.backend = backend
@@ -56,37 +67,36 @@ class Api:
         self.log = log
 
     def handle(self, method, path, query_string, headers, body):
-        query = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+        request = HttpRequest(method, path, urllib.parse.parse_qs(query_string, keep_blank_values=True), headers, body)
         route = routing.match(method, path)
         if route is None:
-            self.log.record(method, path, None, query, 404)
+            self.log.record(request, None, 404)
             return error_response(errors.route_not_found())
-        response, fault = self._answer(route, method, query, headers, body)
-        self.log.record(method, path, route.name, query, response.status, fault)
+        response, fault = self._answer(route, request)
+        self.log.record(request, route.name, response.status, fault)
         return response
 
-    def _answer(self, route, method, query, headers, body):
+    def _answer(self, route, request):
         """The response and the name of the fault injected into it, if any."""
         decision = self.faults.decide(route.name)
         if decision.delay_seconds:
             time.sleep(decision.delay_seconds)
         if decision.error is not None:
             return error_response(faults.error_for(decision.error)), decision.error.type
-        response = self._serve(route, method, query, headers, body)
+        response = self._serve(route, request)
         response.drop = decision.drop
         return response, "drop_after_commit" if decision.drop else None
 
-    def _serve(self, route, method, query, headers, body):
+    def _serve(self, route, request):
         try:
-            call = self._call(route, method, query, headers, body)
-            return json_response(*route.handler(self.backend, call))
+            return json_response(*route.handler(self.backend, self._call(route, request)))
         except errors.ApiError as error:
             return error_response(error)
 
-    def _call(self, route, method, query, headers, body):
-        principal = self.authenticator.authenticate(headers.get("X-Auth-Token"))
+    def _call(self, route, request):
+        principal = self.authenticator.authenticate(request.headers.get("X-Auth-Token"))
         if route.region not in REGIONS:
             raise errors.constraint("region", "must be one of %s" % ", ".join(REGIONS))
         if route.key_id is not None and not is_uuid(route.key_id):
             raise errors.bad_format("key_id", KEY_ID_HELP)
-        return Call(principal, route.region, route.key_id, parse_body(method, body), query)
+        return Call(principal, route.region, route.key_id, parse_body(request.method, request.body), request.query)

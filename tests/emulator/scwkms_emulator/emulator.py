@@ -34,7 +34,7 @@ class Emulator:
 
     def handle(self, method, target, headers, body):
         """``target`` is the request target (path and query string); ``headers`` needs a case-insensitive ``get``."""
-        path, _, query_string = target.partition("?")
+        path, _separator, query_string = target.partition("?")
         if path.startswith(CONTROL_PREFIX):
             return control.handle(self, method, path, body)
         return self.api.handle(method, path, query_string, headers, body)

@@ -59,8 +59,9 @@ def create_key(backend, call):
     )
     if key_origin != ORIGIN_EXTERNAL:
         _generate_first_version(backend, key)
+    document = key.to_json()
     backend.store.insert(key)
-    return 200, key.to_json()
+    return 200, document
 
 
 def _generate_first_version(backend, key):
@@ -74,7 +75,8 @@ def _generate_first_version(backend, key):
 
 
 def get_key(backend, call):
-    return 200, backend.store.find(call.key_id, call.region, call.principal).to_json()
+    with backend.store.lock:
+        return 200, backend.store.find(call.key_id, call.region, call.principal).to_json()
 
 
 def update_key(backend, call):
@@ -200,10 +202,11 @@ def list_keys(backend, call):
     query = payloads.list_query(call.query)
     if query.project_id and not call.principal.can_use(query.project_id):
         raise errors.permissions_denied("read")
-    keys = [key for key in backend.store.visible(call.region, call.principal) if _matches(key, query)]
-    keys.sort(key=_SORT_KEYS[query.order_by.rsplit("_", 1)[0]], reverse=query.order_by.endswith("_desc"))
-    start = (query.page - 1) * query.page_size
-    return 200, {"keys": [key.to_json() for key in keys[start:start + query.page_size]], "total_count": len(keys)}
+    with backend.store.lock:
+        keys = [key for key in backend.store.visible(call.region, call.principal) if _matches(key, query)]
+        keys.sort(key=_SORT_KEYS[query.order_by.rsplit("_", 1)[0]], reverse=query.order_by.endswith("_desc"))
+        start = (query.page - 1) * query.page_size
+        return 200, {"keys": [key.to_json() for key in keys[start:start + query.page_size]], "total_count": len(keys)}
 
 
 _SORT_KEYS = {

@@ -4,10 +4,7 @@ import dataclasses
 from typing import Optional
 
 from . import crypto
-from .constants import (
-    ASYMMETRIC_ENCRYPTION, ASYMMETRIC_SIGNING, DELETION_WINDOW_SECONDS, ORIGIN_SCALEWAY, PROTECTION_LEVEL,
-    STATE_SCHEDULED, SYMMETRIC,
-)
+from .constants import DELETION_WINDOW_SECONDS, ORIGIN_SCALEWAY, PROTECTION_LEVEL, STATE_SCHEDULED, SYMMETRIC
 from .clock import NANOS_PER_SECOND
 from .wire import format_duration, format_timestamp
 
@@ -102,7 +99,3 @@ class Key:  # pylint: disable=too-many-instance-attributes
 
 def _optional_timestamp(nanos):
     return None if nanos is None else format_timestamp(nanos)
-
-
-def is_asymmetric(usage):
-    return usage in (ASYMMETRIC_ENCRYPTION, ASYMMETRIC_SIGNING)

@@ -18,12 +18,13 @@ class RequestLog:
         self._counts = collections.Counter()
         self._seq = 0
 
-    def record(self, method, path, route, query, status, fault=None):
+    def record(self, request, route, status, fault=None):
         """``route`` is the route name or None for an unknown path; ``fault`` names an injected fault."""
         with self._lock:
             self._seq += 1
             self._entries.append({
-                "seq": self._seq, "method": method, "path": path, "route": route, "query": query, "status": status, "fault": fault,
+                "seq": self._seq, "method": request.method, "path": request.path, "route": route, "query": request.query,
+                "status": status, "fault": fault,
             })
             if route is not None:
                 self._counts[route] += 1

@@ -48,7 +48,7 @@ def match(method, path):
     """The Route of an API request path (without query string), or None if no endpoint matches."""
     if not path.startswith(API_PREFIX):
         return None
-    region, _, below = path[len(API_PREFIX):].partition("/")
+    region, _separator, below = path[len(API_PREFIX):].partition("/")
     segments = below.split("/")
     key_id = None
     if len(segments) in (2, 3) and segments[0] == "keys":

@@ -104,8 +104,11 @@ class EmulatorHTTPServer(http.server.ThreadingHTTPServer):
         return "http://%s:%d" % (host, port)
 
 
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
 def start_in_thread(server):
-    """Serve in a daemon thread; stop with ``server.shutdown()``."""
-    thread = threading.Thread(target=server.serve_forever, name="scwkms-emulator-http", daemon=True)
+    """Serve in a daemon thread; stop with ``server.shutdown()`` (which returns within SHUTDOWN_POLL_SECONDS)."""
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), name="scwkms-emulator-http", daemon=True)
     thread.start()
     return thread

@@ -8,6 +8,7 @@ from a background job for a client.
 import threading
 
 from . import errors
+from .wire import format_timestamp
 
 
 class KeyStore:
@@ -59,9 +60,11 @@ class KeyStore:
             now = self.clock.now()
             before = key.to_json()
             mutate(key, now)
-            if key.to_json() != before:
+            after = key.to_json()
+            if after != before:
                 key.updated_at = now
-            return key.to_json()
+                after["updated_at"] = format_timestamp(now)
+            return after
 
     def _settle(self, key):
         """Apply due timed transitions; False when the key has just been purged."""

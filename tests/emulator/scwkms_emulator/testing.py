@@ -120,7 +120,7 @@ class EmulatorProcess(ControlClient):
 
     def start(self):
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, env=self.env)  # pylint: disable=consider-using-with
-        readable, _, _ = select.select([self.process.stdout], [], [], self.startup_timeout)
+        readable = select.select([self.process.stdout], [], [], self.startup_timeout)[0]
         first_line = self.process.stdout.readline().decode().strip() if readable else ""
         if not first_line.startswith("http"):
             self.stop()

@@ -52,7 +52,7 @@ def test_fault_flags(tmp_path):
     faults.write_text(json.dumps({"seed": 3, "rules": [{"type": "latency", "ms": 1}]}))
     with EmulatorProcess("--burst-429", "2", "--fault-route", "GET /keys", "--retry-after", "1", "--faults", "@%s" % faults) as emulator:
         km = Km(emulator.url)
-        statuses = [km.call("GET", "/keys", params={"project_id": km.project_id}) for _ in range(3)]
+        statuses = [km.call("GET", "/keys", params={"project_id": km.project_id}) for _attempt in range(3)]
         assert [response.status_code for response in statuses] == [429, 429, 200]
         assert statuses[0].headers["Retry-After"] == "1"
         assert emulator.faults()["seed"] == 3

@@ -16,7 +16,8 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6})?Z$")
 
 
 def test_key_has_every_field_in_proto_order_with_explicit_nulls(km):
-    response = km.call("POST", "/keys", {"project_id": km.project_id, "usage": {"symmetric_encryption": "aes_256_gcm"}, "tags": None, "origin": "unknown_origin"})
+    body = {"project_id": km.project_id, "usage": {"symmetric_encryption": "aes_256_gcm"}, "tags": None, "origin": "unknown_origin"}
+    response = km.call("POST", "/keys", body)
     key = response.json()
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
@@ -84,7 +85,7 @@ def test_base64_is_decoded_leniently(km):
 
 def test_base64_is_encoded_standard_with_padding(km):
     key = km.create()
-    for _ in range(20):
+    for _attempt in range(20):
         ciphertext = km.action(key, "encrypt", {"plaintext": b64(b"\xff" * 7)})["ciphertext"]
         assert re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", ciphertext) and len(ciphertext) % 4 == 0
 
@@ -109,7 +110,7 @@ def test_keep_alive_connection_is_reused(km):
     key = km.create()
     session = requests.Session()
     responses = [session.get("%s/key-manager/v1alpha1/regions/fr-par/keys/%s" % (km.url, key["id"]), headers={"X-Auth-Token": km.token}, timeout=10)
-                 for _ in range(3)]
+                 for _attempt in range(3)]
     assert all(response.status_code == 200 for response in responses)
     assert all("close" not in response.headers.get("Connection", "") for response in responses)
     assert len(session.adapters["http://"].poolmanager.pools) == 1

@@ -100,7 +100,7 @@ def test_each_key_has_its_own_rsa_key(km):
 @pytest.mark.parametrize("algorithm", ["rsa_pss_2048_sha256", "rsa_pss_3072_sha256", "rsa_pss_4096_sha256"])
 def test_rsa_pss_signs_with_digest_length_salt(km, algorithm):
     key = km.create(algorithm)
-    _, public = public_key(km, key)
+    public = public_key(km, key)[1]
     signature = unb64(km.action(key, "sign", {"digest": b64(DIGEST)})["signature"])
     assert len(signature) == public.key_size // 8
     public.verify(signature, DIGEST, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), utils.Prehashed(hashes.SHA256()))
@@ -118,14 +118,14 @@ def test_rsa_pss_verify_accepts_any_salt_length(km, km_emulator):
 
 def test_rsa_pss_signatures_are_randomised(km):
     key = km.create("rsa_pss_2048_sha256")
-    signatures = {km.action(key, "sign", {"digest": b64(DIGEST)})["signature"] for _ in range(3)}
+    signatures = {km.action(key, "sign", {"digest": b64(DIGEST)})["signature"] for _attempt in range(3)}
     assert len(signatures) == 3
 
 
 @pytest.mark.parametrize("algorithm", ["rsa_pkcs1_2048_sha256", "rsa_pkcs1_3072_sha256", "rsa_pkcs1_4096_sha256"])
 def test_rsa_pkcs1_v15_signature(km, algorithm):
     key = km.create(algorithm)
-    _, public = public_key(km, key)
+    public = public_key(km, key)[1]
     signature = unb64(km.action(key, "sign", {"digest": b64(DIGEST)})["signature"])
     public.verify(signature, DIGEST, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
     assert km.action(key, "sign", {"digest": b64(DIGEST)})["signature"] == b64(signature)
@@ -136,7 +136,7 @@ def test_rsa_pkcs1_v15_signature(km, algorithm):
 ])
 def test_ecdsa_signature_is_der(km, algorithm, digest, hash_algorithm):
     key = km.create(algorithm)
-    _, public = public_key(km, key)
+    public = public_key(km, key)[1]
     signature = unb64(km.action(key, "sign", {"digest": b64(digest)})["signature"])
     assert signature[0] == 0x30
     utils.decode_dss_signature(signature)

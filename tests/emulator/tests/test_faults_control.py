@@ -98,7 +98,7 @@ def test_injected_error_applies_nothing(km, km_emulator):
 def test_error_rate_is_deterministic_with_a_seed(km, km_emulator):
     def run():
         km_emulator.set_faults([{"type": "error", "rate": 0.5, "status": 502}], seed=42)
-        return [list_keys(km).status_code for _ in range(40)]
+        return [list_keys(km).status_code for _attempt in range(40)]
     first = run()
     assert first == run()
     assert 5 < first.count(502) < 35
@@ -106,7 +106,7 @@ def test_error_rate_is_deterministic_with_a_seed(km, km_emulator):
 
 def test_burst_then_recovery(km, km_emulator):
     km_emulator.set_faults([{"type": "burst", "count": 3}])
-    assert [list_keys(km).status_code for _ in range(5)] == [429, 429, 429, 200, 200]
+    assert [list_keys(km).status_code for _attempt in range(5)] == [429, 429, 429, 200, 200]
     assert km_emulator.faults()["rules"][0]["fired"] == 3
 
 

@@ -11,6 +11,7 @@ set to the recording's date, so recorded future instants (next_rotation_at) stay
 import base64
 import datetime
 import email.utils
+import functools
 import json
 import pathlib
 import uuid
@@ -32,8 +33,9 @@ BASE64_FIELDS = {"ciphertext", "plaintext", "signature", "pem"}
 TIMESTAMP_FIELDS = {"created_at", "updated_at", "rotated_at", "deletion_requested_at", "next_rotation_at"}
 
 
+@functools.lru_cache(maxsize=None)
 def key_manager_interactions(cassette):
-    document = yaml.safe_load((RECORDED_DIR / cassette).read_text())
+    document = yaml.load((RECORDED_DIR / cassette).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return [interaction for interaction in document["interactions"] if KEY_MANAGER in interaction["request"]["url"]]
 
 

@@ -262,12 +262,14 @@ def test_next_rotation_at_in_the_past_is_rejected(km):
         "rotation_policy": {"rotation_period": "86400s", "next_rotation_at": "2001-01-01T00:00:00Z"},
     })
     assert response.status_code == 400
-    assert response.json()["details"] == [{"argument_name": "rotation_policy.next_rotation_at", "help_message": "must be in the future", "reason": "constraint"}]
+    expected = {"argument_name": "rotation_policy.next_rotation_at", "help_message": "must be in the future", "reason": "constraint"}
+    assert response.json()["details"] == [expected]
 
 
 def test_rotation_policy_update_changes_updated_at_only(km):
     key = km.create()
-    updated = km.ok("PATCH", "/keys/%s" % key["id"], {"rotation_policy": {"rotation_period": "31536000.000000000s", "next_rotation_at": "2999-03-01T00:00:00+00:00"}})
+    policy = {"rotation_period": "31536000.000000000s", "next_rotation_at": "2999-03-01T00:00:00+00:00"}
+    updated = km.ok("PATCH", "/keys/%s" % key["id"], {"rotation_policy": policy})
     assert updated["rotation_policy"] == {"rotation_period": "31536000s", "next_rotation_at": "2999-03-01T00:00:00Z"}
     assert updated["updated_at"] != key["updated_at"]
     assert (updated["rotated_at"], updated["rotation_count"]) == (key["rotated_at"], key["rotation_count"])

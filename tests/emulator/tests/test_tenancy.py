@@ -48,14 +48,14 @@ def test_list_shows_only_own_projects(tenants):
 
 
 def test_foreign_project_on_create_or_list_is_403(tenants):
-    alice, _ = tenants
+    alice = tenants[0]
     response = alice.call("POST", "/keys", {"project_id": PROJECT_B, "usage": {"symmetric_encryption": "aes_256_gcm"}})
     assert (response.status_code, response.json()["type"]) == (403, "permissions_denied")
     assert alice.call("GET", "/keys", params={"project_id": PROJECT_B}).status_code == 403
 
 
 def test_unknown_token_is_401_not_found(tenants):
-    alice, _ = tenants
+    alice = tenants[0]
     response = alice.call("GET", "/keys", params={"project_id": PROJECT_A}, token=str(uuid.uuid4()))
     assert response.status_code == 401
     assert response.json()["reason"] == "not_found"

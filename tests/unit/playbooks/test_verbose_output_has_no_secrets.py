@@ -14,7 +14,6 @@ import subprocess
 import sys
 import uuid
 
-import pytest
 
 COLLECTION_ROOT = pathlib.Path(os.path.abspath(__file__)).parents[3]
 SECRET_KEY = str(uuid.uuid4())
@@ -66,7 +65,7 @@ PLAYBOOK = """
     - name: Sign a confidential message
       scwkms.key_manager.scwkms_sign:
         key: verbose-signer
-        message: "{message}"
+        content: "{message}"
 
     - name: List keys
       scwkms.key_manager.scwkms_key_info:

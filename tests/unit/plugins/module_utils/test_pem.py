@@ -268,7 +268,8 @@ def bad_inputs():
         ('no END line', rsa_pem[:120], "the PEM block 'RSA PUBLIC KEY' has no END line"),
         ('mismatched END', rsa_pem.replace('END RSA', 'END EC'), "begins with 'RSA PUBLIC KEY' but ends with 'EC PUBLIC KEY'"),
         ('truncated body', rsa_pem[:-80] + '\n-----END RSA PUBLIC KEY-----\n',
-         r"PEM block 'RSA PUBLIC KEY': the key body \(\d+ bytes\) is not valid DER: the element at byte 0 declares 266 bytes but only \d+ are present \(truncated\)"),
+         r"PEM block 'RSA PUBLIC KEY': the key body \(\d+ bytes\) is not valid DER: "
+         r"the element at byte 0 declares 266 bytes but only \d+ are present \(truncated\)"),
         ('bad base64', '-----BEGIN PUBLIC KEY-----\n%%%%\n-----END PUBLIC KEY-----', "the body of the PEM block 'PUBLIC KEY' is not valid base64"),
         ('RSA body under EC label', rsa_pem.replace('RSA PUBLIC', 'EC PUBLIC'),
          "the PEM label 'EC PUBLIC KEY' announces an EC key, but the body is an RSA 2048-bit public key \\(PKCS#1 RSAPublicKey\\)"),

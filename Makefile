@@ -1,0 +1,50 @@
+# The two commands: `make demo` and `make test`. Everything runs from a fresh clone: the first target
+# builds .venv (tools/venv.py, again only when requirements-dev.txt changes), then tools/run.py does
+# the work. See README.md and docs/developing.md.
+
+PYTHON ?= python3
+RUN := .venv/bin/python -m tools.run
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test sanity units integration lint bench clean distclean
+
+help:
+	@echo "make demo                    run playbooks/demo.yml against a local Key Manager emulator"
+	@echo "make test                    sanity, integration, lint, then unit and emulator tests (pytest)"
+	@echo "make sanity                  ansible-test sanity (ARGS= extra ansible-test options, e.g. --test pep8)"
+	@echo "make units                   pytest over tests/unit and tests/emulator/tests (ARGS= pytest options)"
+	@echo "make integration [TARGET=x]  ansible-test integration against an emulator"
+	@echo "make lint                    ansible-lint --offline on roles/ and playbooks/"
+	@echo "make bench                   tools/bench.py (ARGS= its options)"
+	@echo "make clean | distclean       remove build output | and .venv"
+
+venv:
+	@$(PYTHON) -m tools.venv
+
+demo: venv
+	@$(RUN) demo
+
+test: venv
+	@$(RUN) test
+
+sanity: venv
+	@$(RUN) sanity $(ARGS)
+
+units: venv
+	@$(RUN) units $(ARGS)
+
+integration: venv
+	@$(RUN) integration $(TARGET) $(ARGS)
+
+lint: venv
+	@$(RUN) lint $(ARGS)
+
+bench: venv
+	@$(RUN) bench $(ARGS)
+
+clean:
+	rm -rf .build tests/output .pytest_cache .hypothesis tests/emulator/.pytest_cache scwkms-key_manager-*.tar.gz
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf .venv

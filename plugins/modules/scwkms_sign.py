@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scwkms.key_manager contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: scwkms_sign
+short_description: Sign text, bytes, a file or a digest with a Scaleway Key Manager key
+version_added: 0.1.0
+description:
+  - Signs with an asymmetric signing key of Key Manager. The private key never leaves the service; the module
+    computes the digest the key's algorithm requires (SHA-384 for V(ec_p384_sha384), SHA-256 for every other
+    algorithm) on the host it runs on and sends only the digest.
+  - The input is a text O(content), bytes as O(content_b64), a file O(path) (read in chunks, so its size does not
+    matter), or a precomputed O(digest).
+  - ECDSA signatures are returned in ASN.1 DER (what C(openssl dgst -verify) and X.509 expect) or, with
+    O(signature_format=raw), as raw C(r||s) (what JOSE/JWS expects). The service's ECDSA signature is normalized
+    whether it arrives as DER or raw.
+  - With O(dest), the signature is written to a file, and a signature already there that verifies for the current
+    content under this key is kept (see the idempotent attribute).
+author:
+  - Scaleway Key Manager collection maintainers (@scwkms)
+extends_documentation_fragment:
+  - scwkms.key_manager.api
+  - scwkms.key_manager.attributes
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Signing changes no state, so without O(dest) the module signs in check mode too and returns the signature.
+      - With O(dest), check mode reports whether the file would change, and neither signs nor writes.
+  diff_mode:
+    support: full
+    details:
+      - With O(dest), shows the signature file before and after (base64) and changed file attributes.
+  idempotent:
+    support: partial
+    details:
+      - RSA-PSS and ECDSA signatures are randomized, so signing the same input twice gives different bytes; comparing
+        signatures byte for byte would always report a change. Instead, without O(dest) the module never reports a
+        change (C(changed=false)), and with O(dest) a file that already holds a signature which verifies for the
+        current input under this key's public key is kept as it is, without a new signature (C(changed=false)).
+      - RSA PKCS#1 v1.5 signatures are deterministic; ML-DSA signatures may be either, depending on the service.
+options:
+  key:
+    description:
+      - The signing key, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
+        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
+    type: str
+    required: true
+    aliases: [key_id]
+  algorithm:
+    description:
+      - The key's algorithm, when you know it. One of V(ec_p256_sha256), V(ec_p384_sha384),
+        V(rsa_pss_2048_sha256), V(rsa_pss_3072_sha256), V(rsa_pss_4096_sha256), V(rsa_pkcs1_2048_sha256),
+        V(rsa_pkcs1_3072_sha256), V(rsa_pkcs1_4096_sha256), V(ml_dsa_44), V(ml_dsa_65), V(ml_dsa_87).
+      - With a key given by id, it saves the request that reads the key, and O(digest) is checked against it before
+        any request. The service then checks the key itself; a wrong RSA scheme (PSS or PKCS#1 v1.5) shows only when the
+        signature is verified (O(verify=true)).
+      - With a key given by name, the key is read anyway and must have this algorithm.
+      - An encryption algorithm is refused before any request.
+    type: str
+  content:
+    description:
+      - Text to sign; its UTF-8 bytes are digested. Not logged and not returned.
+    type: str
+  content_b64:
+    description:
+      - Bytes to sign, base64-encoded. Not logged and not returned.
+    type: str
+  path:
+    description:
+      - A file on the host running the module, digested in chunks of 1 MiB.
+    type: path
+  digest:
+    description:
+      - A precomputed digest, hex or base64 (standard or URL-safe, padding optional). A value made only of hex digits
+        is read as hex.
+      - Its length must fit the key's algorithm (32 bytes, or 48 for V(ec_p384_sha384)); it is checked before the
+        signing request.
+    type: str
+  signature_format:
+    description:
+      - Encoding of ECDSA signatures, in RV(signature) and in O(dest). V(der) is ASN.1 DER; V(raw) is C(r||s) with
+        each integer padded to the curve size (64 bytes for P-256, 96 for P-384), as JWS uses.
+      - RSA and ML-DSA signatures have a single form; this option does not change them.
+    type: str
+    choices: [der, raw]
+    default: der
+  verify:
+    description:
+      - Verify the signature locally against the key's normalized public key before returning, and fail if it does
+        not verify. Costs one request for the public key.
+      - Local verification of ML-DSA signatures needs a cryptography package with ML-DSA support and assumes the
+        service signs the digest bytes as the ML-DSA message, which Scaleway does not document.
+    type: bool
+    default: false
+  dest:
+    description:
+      - Write the binary signature (in O(signature_format)) to this file. The directory must exist.
+      - When the file already holds a signature that verifies for the current input under this key, nothing is signed
+        and the file is kept (its attributes are still applied). This check reads the public key (one request), and
+        for ML-DSA keys needs local ML-DSA verification (see O(verify)).
+    type: path
+notes:
+  - "API requests: sign (one). Before it, for a key given by id, one GET of the key (to learn its algorithm and
+    refuse keys that cannot sign or are not enabled), unless O(algorithm) is given; for a key given by name, one list
+    request. After it, one GET of the public key with O(verify=true). With O(dest) holding a file, one GET of the
+    public key before signing, and no signing request when the file's signature still verifies."
+  - Inputs are checked before any request; O(algorithm) and the length of O(digest), the readability of O(path).
+  - The returned RV(digest) of a low-entropy secret message (a short password, a yes/no answer) lets anyone guess the
+    message; use C(no_log) on such tasks.
+requirements:
+  - cryptography
+seealso:
+  - module: scwkms.key_manager.scwkms_verify
+  - module: scwkms.key_manager.scwkms_public_key
+  - module: community.crypto.openssl_signature
+'''
+
+EXAMPLES = r'''
+- name: Sign a release tarball on the build host
+  scwkms.key_manager.scwkms_sign:
+    key: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"
+    path: /srv/build/release-1.4.0.tar.gz
+    dest: /srv/build/release-1.4.0.tar.gz.sig
+    verify: true
+    mode: "0644"
+
+- name: Sign a JWS signing input (ES256 needs the raw r||s form)
+  scwkms.key_manager.scwkms_sign:
+    key: token-signing
+    content: "{{ jws_header_b64 }}.{{ jws_payload_b64 }}"
+    signature_format: raw
+  register: jws
+  no_log: true
+
+- name: Sign a digest computed elsewhere, without reading the key first
+  scwkms.key_manager.scwkms_sign:
+    key: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
+    algorithm: rsa_pss_3072_sha256
+    digest: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
+'''
+
+RETURN = r'''
+signature:
+  description:
+    - The signature, base64-encoded (standard alphabet, padded), in O(signature_format) for ECDSA keys.
+    - With O(dest) already holding a valid signature, that signature.
+    - V(null) in check mode when O(dest) would change (nothing was signed).
+  returned: success
+  type: str
+  sample: MEUCIQDf0m3...
+digest:
+  description: The digest that was signed, lowercase hex.
+  returned: success
+  type: str
+  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
+digest_algorithm:
+  description: V(sha256) or V(sha384).
+  returned: success
+  type: str
+  sample: sha256
+algorithm:
+  description: The key's algorithm (as read from the key, or as given in O(algorithm)).
+  returned: success
+  type: str
+  sample: ec_p256_sha256
+signature_format:
+  description: V(der) or V(raw) for ECDSA signatures; V(null) for RSA and ML-DSA signatures, which have one form.
+  returned: success
+  type: str
+  sample: der
+verified:
+  description: V(true) when the signature was verified locally (O(verify=true), or an existing O(dest) kept); else V(false).
+  returned: success
+  type: bool
+  sample: true
+key_id:
+  description: The key's id.
+  returned: success
+  type: str
+  sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
+region:
+  description: The key's region.
+  returned: success
+  type: str
+  sample: fr-par
+kms_uri:
+  description: The key as a C(scwkms:) URI.
+  returned: success
+  type: str
+  sample: scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par
+dest:
+  description: The signature file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /srv/build/release-1.4.0.tar.gz.sig
+'''
+
+import base64
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
+    INPUTS, KeyUseError, check_inputs, compute_digest, describe, fetch_public_key, identity, locate,
+    public_key_info, read_existing, signing_algorithm, write_dest,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
+    EC_ALGORITHMS, SIGNATURE_FORMATS, check_signature, encode_signature, hash_name, normalize_signature,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
+from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+
+
+def argument_spec():
+    return dict(
+        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
+        algorithm=dict(type='str'),
+        content=dict(type='str', no_log=True),
+        content_b64=dict(type='str', no_log=True),
+        path=dict(type='path'),
+        digest=dict(type='str'),
+        signature_format=dict(type='str', choices=list(SIGNATURE_FORMATS), default='der'),
+        verify=dict(type='bool', default=False),
+        dest=dict(type='path'),
+    )
+
+
+class Signer(object):
+    def __init__(self, module, client, target, algorithm):
+        self.module = module
+        self.client = client
+        self.target = target
+        self.algorithm = algorithm
+        self._info = None
+
+    def public_key(self):
+        if self._info is None:
+            self._info = public_key_info(fetch_public_key(self.client, self.target), self.target, self.algorithm)
+        return self._info
+
+    def kept_signature(self, digest, current, signature_format):
+        """The signature in dest, in the wanted form, when it verifies for this digest; else None.
+        An ECDSA signature in the other form (DER or raw) is re-encoded, not signed again."""
+        if not current:
+            return None
+        valid, _reason = check_signature(self.public_key(), self.algorithm, digest, current)
+        if not valid:
+            return None
+        return encode_signature(current, self.algorithm, signature_format)
+
+    def sign(self, digest, verify):
+        signature = normalize_signature(self.client.sign(self.target.key_id, digest, self.target.region), self.algorithm)
+        if verify:
+            valid, reason = check_signature(self.public_key(), self.algorithm, digest, signature)
+            if not valid:
+                hint = '' if self.target.key is not None else (
+                    '; algorithm %s was given and not read from the key, is it right?' % self.algorithm)
+                raise KeyUseError('the signature Key Manager returned for %s does not verify with its public key as %s '
+                                  '(%s)%s' % (describe(self.target), self.algorithm, reason, hint))
+        return signature
+
+
+def main():
+    module = build_module(argument_spec(), supports_check_mode=True, add_file_common_args=True,
+                          mutually_exclusive=[INPUTS], required_one_of=[INPUTS])
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    params = module.params
+    result = dict(changed=False)
+    with module_errors(module, **result):
+        check_inputs(params)
+        dest = params['dest']
+        current = read_existing(module, dest) if dest else None
+        settings, client = client_from_module(module)
+        target = locate(client, settings, params['key'], params['region'], read_key=params['algorithm'] is None)
+        algorithm = signing_algorithm(target, params['algorithm'])
+        digest = compute_digest(params, algorithm)
+        signature_format = params['signature_format'] if algorithm in EC_ALGORITHMS else None
+        result.update(identity(target))
+        result.update(algorithm=algorithm, digest=digest.hex(), digest_algorithm=hash_name(algorithm),
+                      signature_format=signature_format, signature=None, verified=False)
+        signer = Signer(module, client, target, algorithm)
+        wanted_format = signature_format or 'der'
+
+        if not dest:
+            signature = signer.sign(digest, params['verify'])
+            result.update(signature=_b64(encode_signature(signature, algorithm, wanted_format)), verified=params['verify'])
+            module.exit_json(**result)
+
+        kept = signer.kept_signature(digest, current, wanted_format)
+        if kept is not None:
+            content = kept
+            result.update(signature=_b64(kept), verified=True)
+        elif module.check_mode:
+            content = None
+        else:
+            signature = signer.sign(digest, params['verify'])
+            content = encode_signature(signature, algorithm, wanted_format)
+            result.update(signature=_b64(content), verified=params['verify'])
+        if content is None:
+            # Check mode with a file that would change: no signature, so no content to compare.
+            result.update(changed=True, dest=dest)
+            if module._diff:
+                result['diff'] = [{'before_header': dest, 'after_header': dest,
+                                   'before': '' if current is None else 'signature that does not verify, %d bytes\n' % len(current),
+                                   'after': 'new signature\n'}]
+            module.exit_json(**result)
+        changed, diffs = write_dest(module, dest, content, current, binary=True)
+        result.update(changed=changed, dest=dest)
+        if module._diff:
+            result['diff'] = diffs
+    module.exit_json(**result)
+
+
+def _b64(data):
+    return base64.b64encode(data).decode('ascii')
+
+
+if __name__ == '__main__':
+    main()

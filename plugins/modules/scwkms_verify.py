@@ -1,0 +1,253 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scwkms.key_manager contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: scwkms_verify
+short_description: Verify a signature made with a Scaleway Key Manager key
+version_added: 0.1.0
+description:
+  - Verifies a signature of a text O(content), bytes as O(content_b64), a file O(path) (read in chunks) or a
+    precomputed O(digest), made by a Key Manager signing key.
+  - By default the signature is verified locally with the key's normalized public key (one request, for the public
+    key). With O(remote=true) the service's verify endpoint decides.
+  - An invalid signature is a result (RV(valid=false)), not a failure; use C(failed_when) to fail on it.
+author:
+  - Scaleway Key Manager collection maintainers (@scwkms)
+extends_documentation_fragment:
+  - scwkms.key_manager.api
+  - scwkms.key_manager.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only verifies, so check mode changes nothing in what it does.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+options:
+  key:
+    description:
+      - The signing key, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
+        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
+    type: str
+    required: true
+    aliases: [key_id]
+  algorithm:
+    description:
+      - The key's algorithm, when you know it; see M(scwkms.key_manager.scwkms_sign) for the list.
+      - Locally, without it, a key given by id is verified as its public key allows; an EC key has one algorithm, and
+        an RSA signature is accepted under RSA-PSS (any salt length) or RSA PKCS#1 v1.5, whichever it is (RV(algorithm)
+        says which). Give it to accept one scheme only.
+      - With O(remote=true) and a key given by id, it saves the request that reads the key.
+      - With a key given by name, the key is read anyway and must have this algorithm.
+    type: str
+  content:
+    description:
+      - Text that was signed (its UTF-8 bytes). Not logged.
+    type: str
+  content_b64:
+    description:
+      - Bytes that were signed, base64-encoded. Not logged.
+    type: str
+  path:
+    description:
+      - A file on the host running the module, digested in chunks of 1 MiB.
+    type: path
+  digest:
+    description:
+      - A precomputed digest, hex or base64; its length must fit the key's algorithm.
+    type: str
+  signature:
+    description:
+      - The signature, base64 (standard or URL-safe, padding optional, as JWS uses).
+      - ECDSA signatures may be ASN.1 DER or raw C(r||s).
+    type: str
+  signature_path:
+    description:
+      - A file holding the binary signature, as M(scwkms.key_manager.scwkms_sign) and C(openssl dgst -sign) write it.
+    type: path
+  remote:
+    description:
+      - Verify through the Key Manager verify endpoint instead of locally. The key must then be enabled.
+    type: bool
+    default: false
+notes:
+  - "API requests, local verification: one (GET public key) for a key given by id; two (list by name, GET public key)
+    for a key given by name. Remote verification: one (verify) for a key given by id with O(algorithm), two (GET key or
+    list by name, then verify) otherwise."
+  - Local verification of ML-DSA signatures needs a cryptography package with ML-DSA support, and assumes the service
+    signs the digest bytes as the ML-DSA message, which Scaleway does not document; use O(remote=true) when in doubt.
+requirements:
+  - cryptography
+seealso:
+  - module: scwkms.key_manager.scwkms_sign
+  - module: scwkms.key_manager.scwkms_public_key
+'''
+
+EXAMPLES = r'''
+- name: Check a release signature before installing
+  scwkms.key_manager.scwkms_verify:
+    key: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"
+    path: /tmp/release-1.4.0.tar.gz
+    signature_path: /tmp/release-1.4.0.tar.gz.sig
+  register: release
+  failed_when: not release.valid
+
+- name: Ask Key Manager itself
+  scwkms.key_manager.scwkms_verify:
+    key: token-signing
+    content: "{{ signing_input }}"
+    signature: "{{ jws_signature }}"
+    remote: true
+  register: remote_check
+'''
+
+RETURN = r'''
+valid:
+  description: Whether the signature is valid for the input under this key.
+  returned: success
+  type: bool
+  sample: true
+reason:
+  description: Why the signature is not valid; V(null) when it is.
+  returned: success
+  type: str
+  sample: the signature does not verify with this public key
+algorithm:
+  description:
+    - The algorithm the signature was checked with. For an RSA key given by id without O(algorithm), the scheme that
+      verified, or V(null) when neither did.
+  returned: success
+  type: str
+  sample: rsa_pss_2048_sha256
+digest:
+  description: The digest that was verified, lowercase hex.
+  returned: success
+  type: str
+  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
+digest_algorithm:
+  description: V(sha256) or V(sha384).
+  returned: success
+  type: str
+  sample: sha256
+remote:
+  description: Whether the service verified the signature (O(remote=true)) rather than the module.
+  returned: success
+  type: bool
+  sample: false
+key_id:
+  description: The key's id.
+  returned: success
+  type: str
+  sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
+region:
+  description: The key's region.
+  returned: success
+  type: str
+  sample: fr-par
+kms_uri:
+  description: The key as a C(scwkms:) URI.
+  returned: success
+  type: str
+  sample: scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par
+'''
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
+    INPUTS, KeyUseError, check_inputs, check_readable, compute_digest, describe, fetch_public_key,
+    identity, locate, public_key_info, signing_algorithm,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
+    EC_ALGORITHMS, DigestError, candidate_signing_algorithms, check_signature, decode_base64, ecdsa_to_der,
+    hash_name,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
+from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+
+SIGNATURES = ('signature', 'signature_path')
+
+
+def argument_spec():
+    return dict(
+        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
+        algorithm=dict(type='str'),
+        content=dict(type='str', no_log=True),
+        content_b64=dict(type='str', no_log=True),
+        path=dict(type='path'),
+        digest=dict(type='str'),
+        signature=dict(type='str'),
+        signature_path=dict(type='path'),
+        remote=dict(type='bool', default=False),
+    )
+
+
+def read_signature(params):
+    if params['signature'] is not None:
+        return decode_base64(params['signature'], 'signature', 'signature')
+    check_readable(params['signature_path'], 'signature_path')
+    with open(params['signature_path'], 'rb') as handle:
+        return handle.read()
+
+
+def verify_locally(client, target, algorithm, params, signature):
+    info = public_key_info(fetch_public_key(client, target), target, algorithm)
+    candidates = (algorithm,) if algorithm else candidate_signing_algorithms(info)
+    if not candidates:
+        raise KeyUseError('%s has %s, which cannot verify signatures' % (describe(target), info.describe()))
+    digest = compute_digest(params, candidates[0])
+    reason = None
+    for candidate in candidates:
+        valid, reason = check_signature(info, candidate, digest, signature)
+        if valid:
+            return dict(valid=True, reason=None, algorithm=candidate, digest=digest)
+    return dict(valid=False, reason=reason, algorithm=candidates[0] if len(candidates) == 1 else None, digest=digest)
+
+
+def verify_remotely(client, target, algorithm, params, signature):
+    digest = compute_digest(params, algorithm)
+    if algorithm in EC_ALGORITHMS:
+        try:
+            signature = ecdsa_to_der(signature, algorithm)
+        except DigestError as exc:
+            return dict(valid=False, reason=str(exc), algorithm=algorithm, digest=digest)
+    valid = client.verify(target.key_id, digest, signature, target.region)
+    return dict(valid=valid, reason=None if valid else 'Key Manager says the signature is not valid for this key',
+                algorithm=algorithm, digest=digest)
+
+
+def main():
+    module = build_module(argument_spec(), supports_check_mode=True,
+                          mutually_exclusive=[INPUTS, SIGNATURES], required_one_of=[INPUTS, SIGNATURES])
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    params = module.params
+    result = dict(changed=False, remote=params['remote'])
+    with module_errors(module, **result):
+        check_inputs(params)
+        signature = read_signature(params)
+        settings, client = client_from_module(module)
+        read_key = params['remote'] and params['algorithm'] is None
+        target = locate(client, settings, params['key'], params['region'], read_key=read_key)
+        algorithm = signing_algorithm(target, params['algorithm'], operation='verify', require_enabled=params['remote'])
+        if params['remote']:
+            outcome = verify_remotely(client, target, algorithm, params, signature)
+        else:
+            outcome = verify_locally(client, target, algorithm, params, signature)
+        result.update(identity(target))
+        result.update(outcome)
+        result['digest_algorithm'] = 'sha384' if len(outcome['digest']) == 48 else 'sha256'
+        result['digest'] = outcome['digest'].hex()
+        if result['algorithm']:
+            result['digest_algorithm'] = hash_name(result['algorithm'])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

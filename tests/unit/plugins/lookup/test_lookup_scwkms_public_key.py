@@ -1,0 +1,202 @@
+# Copyright (c) scwkms.key_manager contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The scwkms_public_key lookup: formats, errors, per-call dedup, the disk cache, and a many-host play."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from ansible.errors import AnsibleLookupError
+
+from ansible_collections.scwkms.key_manager.plugins.lookup import scwkms_public_key
+from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import parse_public_key
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
+    PROJECT, SECRET, api_calls, create_key,
+)
+
+pytest.importorskip('scwkms_emulator')
+
+PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
+GET_KEY = 'GET /keys/{key_id}'
+LIST = 'GET /keys'
+DEFAULTS = {'format': 'pem', 'on_missing': 'error', 'cache': True, 'cache_dir': None, 'cache_ttl': 300,
+            'access_key': None, 'organization_id': None, 'profile': None, 'config_file': None,
+            'timeout': 30.0, 'max_retries': 0, 'retry_deadline': 60.0, 'validate_certs': True}
+
+
+@pytest.fixture
+def lookup(km_emulator, tmp_path, monkeypatch):
+    """Run the lookup as Ansible would, with options set directly (the option plumbing itself is
+    exercised by the playbook test below)."""
+    warnings = []
+    monkeypatch.setattr(scwkms_public_key.display, 'warning', warnings.append)
+
+    def run(*terms, **options):
+        plugin = scwkms_public_key.LookupModule()
+        values = dict(DEFAULTS, api_url=km_emulator.url, secret_key=SECRET, project_id=PROJECT, region='fr-par',
+                      cache_dir=str(tmp_path / 'cache'))
+        values.update(options)
+
+        def set_options(task_keys=None, var_options=None, direct=None):
+            plugin._options = dict(values)
+        plugin.set_options = set_options
+        return plugin.run(list(terms), variables={})
+    run.warnings = warnings
+    return run
+
+
+def test_formats(km_emulator, lookup):
+    key = create_key(km_emulator, 'ec_p256_sha256', name='lk-ec')
+    pem, = lookup(key['id'])
+    info = parse_public_key(pem)
+    assert pem.startswith('-----BEGIN PUBLIC KEY-----\n') and info.curve == 'P-256'
+    assert lookup(key['id'], format='der') == [info.der_b64]
+    assert lookup(key['id'], format='openssh') == [info.openssh]
+    jwk, = lookup(key['id'], format='jwk')
+    assert jwk == dict(info.jwk, alg='ES256', use='sig')
+    details, = lookup(key['id'], format='info')
+    assert details['kms_uri'] == 'scwkms:key-id=%s;region=fr-par' % key['id']
+    assert details['pem_original'].startswith('-----BEGIN EC PUBLIC KEY-----')
+    assert details['algorithm'] == 'ec_p256_sha256' and details['fingerprint_sha256'] == info.fingerprint_sha256
+    json.dumps(details)
+
+
+def test_rsa_jwk_has_alg_only_when_the_key_was_read_by_name(km_emulator, lookup):
+    key = create_key(km_emulator, 'rsa_pkcs1_2048_sha256', name='lk-rsa')
+    by_id, = lookup(key['id'], format='jwk')
+    by_name, = lookup('lk-rsa', format='jwk')
+    assert 'alg' not in by_id and by_name['alg'] == 'RS256' and by_name['kid'] == by_id['kid']
+
+
+def test_same_key_twice_in_one_call_is_fetched_once(km_emulator, lookup):
+    key = create_key(km_emulator, 'ec_p384_sha384', name='lk-twice')
+    km_emulator.clear_requests()
+    results = lookup(key['id'], 'scwkms:key-id=%s;region=fr-par' % key['id'], 'scw-kms://regions/fr-par/keys/%s' % key['id'],
+                     'lk-twice', 'lk-twice', cache=False)
+    assert len(set(results)) == 1 and len(results) == 5
+    assert api_calls(km_emulator) == {PUBLIC_KEY: 1, LIST: 1}
+
+
+def test_cache_across_calls_and_off_switch(km_emulator, lookup):
+    first = create_key(km_emulator, 'ec_p256_sha256', name='lk-a')
+    second = create_key(km_emulator, 'rsa_pss_2048_sha256', name='lk-b')
+    km_emulator.clear_requests()
+    for _host in range(20):
+        lookup(first['id'], 'lk-b')
+    assert api_calls(km_emulator) == {PUBLIC_KEY: 2, LIST: 1}
+    km_emulator.clear_requests()
+    for _host in range(3):
+        lookup(first['id'], second['id'], cache=False)
+    assert api_calls(km_emulator) == {PUBLIC_KEY: 6}
+    km_emulator.clear_requests()
+    lookup(first['id'], cache_ttl=0)
+    assert api_calls(km_emulator) == {PUBLIC_KEY: 1}
+
+
+def test_errors(km_emulator, lookup):
+    aes = create_key(km_emulator, 'aes_256_gcm', name='lk-aes')
+    mldsa = create_key(km_emulator, 'ml_dsa_44')
+    cases = [
+        ((aes['id'],), {}, 'scwkms_public_key: key %s (lk-aes) is a symmetric key (aes_256_gcm): it has no public key '
+                           '(Key Manager answered HTTP 412 precondition_failed)' % aes['id']),
+        (('00000000-0000-4000-8000-000000000000',), {},
+         'scwkms_public_key: key 00000000-0000-4000-8000-000000000000 does not exist in region fr-par'),
+        (('nothing-here',), {}, "scwkms_public_key: no key named 'nothing-here' in project %s, region fr-par" % PROJECT),
+        (('scw-kms://regions/mars/keys/x',), {}, 'scwkms_public_key: key: '),
+        ((mldsa['id'],), {'format': 'jwk'}, 'scwkms_public_key: an ML-DSA-44 public key has no JWK form'),
+        ((mldsa['id'],), {'format': 'openssh'}, 'scwkms_public_key: an ML-DSA-44 public key has no OpenSSH form'),
+        (('x',), {'secret_key': 'nope'}, 'scwkms_public_key: secret_key: the secret key from option secret_key is not a UUID'),
+    ]
+    for terms, options, message in cases:
+        with pytest.raises(AnsibleLookupError) as error:
+            lookup(*terms, **options)
+        assert str(error.value).startswith(message), str(error.value)
+
+
+def test_api_errors_are_lookup_errors(km_emulator, lookup):
+    key = create_key(km_emulator, 'ec_p256_sha256')
+    km_emulator.set_faults([{'type': 'error', 'route': 'GET /keys/{key_id}/public-key', 'status': 503, 'rate': 1.0}])
+    try:
+        with pytest.raises(AnsibleLookupError, match='scwkms_public_key: Key Manager API call failed: GET .*/public-key: HTTP 503'):
+            lookup(key['id'], cache=False)
+    finally:
+        km_emulator.clear_faults()
+
+
+def test_on_missing(km_emulator, lookup):
+    key = create_key(km_emulator, 'ec_p256_sha256')
+    missing = '00000000-0000-4000-8000-000000000000'
+    assert len(lookup(missing, key['id'], on_missing='skip')) == 1
+    assert len(lookup('no-such-name', key['id'], on_missing='warn')) == 1
+    assert lookup.warnings == ["scwkms_public_key: no key named 'no-such-name' in project %s, region fr-par; skipped" % PROJECT]
+
+
+def test_nothing_secret_on_disk(km_emulator, lookup, tmp_path):
+    key = create_key(km_emulator, 'ec_p256_sha256', name='lk-disk')
+    lookup(key['id'], 'lk-disk')
+    directory = tmp_path / 'cache'
+    assert oct(os.stat(str(directory)).st_mode & 0o777) == '0o700'
+    for name in os.listdir(str(directory)):
+        content = (directory / name).read_text()
+        assert oct(os.stat(str(directory / name)).st_mode & 0o777) == '0o600'
+        assert SECRET not in content
+
+
+# -- the real thing: a play over many hosts --------------------------------------------------------
+
+# The integration target lookup_scwkms_public_key runs the same play over 50 hosts.
+HOSTS = 20
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+
+
+@pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK), reason='ansible-playbook is not next to this Python')
+def test_many_hosts_cost_one_request_per_key(km_emulator, tmp_path):
+    first = create_key(km_emulator, 'ec_p256_sha256', name='fleet-a')
+    create_key(km_emulator, 'rsa_pss_2048_sha256', name='fleet-b')
+    inventory = tmp_path / 'hosts.ini'
+    inventory.write_text('[fleet]\n' + ''.join('host%02d\n' % index for index in range(HOSTS)) +
+                         '[fleet:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
+    (tmp_path / 'keys.j2').write_text(textwrap.dedent('''\
+        {{ lookup('scwkms.key_manager.scwkms_public_key', key_a) }}
+        {{ lookup('scwkms.key_manager.scwkms_public_key', 'fleet-b', format='openssh') }}
+        '''))
+    (tmp_path / 'play.yml').write_text(textwrap.dedent('''\
+        - hosts: fleet
+          gather_facts: false
+          tasks:
+            - ansible.builtin.template:
+                src: keys.j2
+                dest: "{{ out_dir }}/{{ inventory_hostname }}.txt"
+                mode: "0644"
+        '''))
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    collections = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(scwkms_public_key.__file__)))).rsplit(
+        os.sep + 'ansible_collections', 1)[0]
+    # Connection settings through the plugin variant's sources: vars (scwkms_*) and environment (SCW_*).
+    extra = {'out_dir': str(out_dir), 'key_a': first['id'], 'scwkms_secret_key': SECRET,
+             'scwkms_project_id': PROJECT, 'scwkms_max_retries': 0}
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, SCW_API_URL=km_emulator.url,
+                       SCW_DEFAULT_REGION='fr-par', SCWKMS_PUBLIC_KEY_CACHE_DIR=str(tmp_path / 'cache'),
+                       ANSIBLE_FORKS='10', ANSIBLE_HOST_KEY_CHECKING='false', ANSIBLE_NOCOLOR='1')
+    environment.pop('SCW_SECRET_KEY', None)
+    (tmp_path / 'vars.json').write_text(json.dumps(extra))
+    km_emulator.clear_requests()
+    result = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), str(tmp_path / 'play.yml'), '-e', '@%s' % (tmp_path / 'vars.json')],
+                            cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert api_calls(km_emulator) == {PUBLIC_KEY: 2, LIST: 1}
+    contents = set((out_dir / name).read_text() for name in os.listdir(str(out_dir)))
+    assert len(os.listdir(str(out_dir))) == HOSTS and len(contents) == 1
+    pem, ssh_line = contents.pop().split('-----END PUBLIC KEY-----\n')
+    assert pem.startswith('-----BEGIN PUBLIC KEY-----\n') and ssh_line.startswith('\nssh-rsa ')
+    assert oct(os.stat(str(tmp_path / 'cache')).st_mode & 0o777) == '0o700'
+    shutil.rmtree(str(tmp_path / 'cache'))

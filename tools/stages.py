@@ -1,0 +1,80 @@
+"""The test stages of `make test`, one function each; every one returns an exit code (0 = passed)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tools.collection_copy import build_collection_copy, collections_path
+from tools.commands import PYTHON_VERSION, run, venv_python_module, venv_tool
+from tools.connection_vars import connection_vars, write_vars_file
+from tools.emulator import running_emulator
+from tools.paths import REPO_ROOT
+from tools.pip_bootstrap import ensure_pip_bootstrap_script
+
+PYTEST_PATHS = ("tests/unit", "tests/emulator/tests")
+PYTEST_IMPORT_PATHS = (
+    collections_path(),  # the unit tests import ansible_collections.scwkms.key_manager.*, from the copy
+    str(REPO_ROOT),  # tests/unit/test_harness.py imports tools.*
+    # The emulator's tests import their helper module (emulator_helpers) as a top-level module, which
+    # importlib mode, unlike the default mode, does not arrange by itself.
+    str(REPO_ROOT / "tests" / "emulator" / "tests"),
+)
+LINTED_PATHS = ("roles", "playbooks")
+INTEGRATION_CONFIG = Path("tests", "integration", "integration_config.yml")
+
+
+def ansible_test(copy: Path, *args: str) -> int:
+    # ANSIBLE_TEST_CONTENT_ROOT stops ansible-test from walking up from the copy: it would find the
+    # repository's .git above .build/ and list the copy's files with git, which ignores .build/.
+    return run([venv_tool("ansible-test"), *args], cwd=copy, ANSIBLE_TEST_CONTENT_ROOT=str(copy))
+
+
+def sanity(*args: str) -> int:
+    """ansible-test sanity, every test, in ansible-test's own virtualenvs (--venv)."""
+    copy = build_collection_copy()
+    ensure_pip_bootstrap_script()
+    return ansible_test(copy, "sanity", "--venv", "--python", PYTHON_VERSION, *args)
+
+
+def integration_targets(copy: Path) -> list[str]:
+    targets = copy / "tests" / "integration" / "targets"
+    return sorted(path.name for path in targets.iterdir() if path.is_dir()) if targets.is_dir() else []
+
+
+def integration(*targets: str) -> int:
+    """ansible-test integration on this machine against one emulator, started and stopped here."""
+    copy = build_collection_copy()
+    if not integration_targets(copy):
+        print("integration: no targets in tests/integration/targets yet, nothing to run", flush=True)
+        return 0
+    with running_emulator() as emulator:
+        print("integration: emulator %s (pid %d)" % (emulator.url, emulator.pid), flush=True)
+        write_vars_file(copy / INTEGRATION_CONFIG, connection_vars(emulator.url))
+        # --continue-on-error: one failing target must not hide the results of the others.
+        return ansible_test(copy, "integration", "--python", PYTHON_VERSION, "--continue-on-error", *targets)
+
+
+def lint(*args: str) -> int:
+    """ansible-lint, offline, on the roles and playbooks, finding the modules in the collection copy."""
+    build_collection_copy()
+    paths = [path for path in LINTED_PATHS if (REPO_ROOT / path).is_dir()]
+    if not paths:
+        print("lint: no roles/ or playbooks/ yet, nothing to lint", flush=True)
+        return 0
+    # Without the copy on ANSIBLE_COLLECTIONS_PATH, the syntax check cannot resolve scwkms.key_manager.*.
+    return run([venv_tool("ansible-lint"), "--offline", *args, *paths], ANSIBLE_COLLECTIONS_PATH=collections_path())
+
+
+def pytest(*args: str) -> int:
+    """pytest over the unit tests and the emulator's tests (or the paths and options given)."""
+    build_collection_copy()
+    names_tests = any((REPO_ROOT / arg.split("::")[0]).exists() for arg in args if not arg.startswith("-"))
+    selected = list(args) if names_tests else [*args, *(path for path in PYTEST_PATHS if (REPO_ROOT / path).is_dir())]
+    # --rootdir: without it pytest takes tests/emulator/pyproject.toml as the configuration of the whole
+    # run and names every test relative to tests/emulator.
+    # --import-mode=importlib: unit test files may share a name in different directories
+    # (plugins/modules/test_x.py and plugins/lookup/test_x.py), as ansible-test allows; pytest's
+    # default mode imports both as the top-level module test_x and refuses the second.
+    command = venv_python_module("pytest", "--rootdir", str(REPO_ROOT), "--import-mode=importlib", *selected)
+    return run(command, PYTHONPATH=os.pathsep.join(PYTEST_IMPORT_PATHS))
