@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import tempfile
 import time
-import urllib.error
 from pathlib import Path
 
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.commands import run, venv_tool
 from tools.connection_vars import connection_vars, write_vars_file
-from tools.emulator import RunningEmulator, running_emulator
+from tools.emulator import HarnessEmulator, running_emulator
 from tools.summary import demo_summary
 
 DEMO_PLAYBOOK = "playbooks/demo.yml"
@@ -25,14 +24,14 @@ PLAYBOOK_ENVIRONMENT = {
 }
 
 
-def read_request_log(emulator: RunningEmulator) -> dict | None:
+def read_request_log(emulator: HarnessEmulator) -> dict | None:
     try:
         return emulator.request_log()
-    except (OSError, urllib.error.URLError, ValueError):
+    except (OSError, ValueError):  # URLError is an OSError; ValueError: not JSON
         return None
 
 
-def run_playbook(emulator: RunningEmulator) -> int:
+def run_playbook(emulator: HarnessEmulator) -> int:
     # The variables go through a private file, not the command line, where other users could read them.
     with tempfile.TemporaryDirectory(prefix="scwkms-demo-") as directory:
         extra_vars = write_vars_file(Path(directory, "demo-vars.yml"), connection_vars(emulator.url))

@@ -16,12 +16,6 @@ import os
 import re
 from collections import namedtuple
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    HAS_YAML = False
-
 from ._errors import UserError
 from ._keyref import REGIONS, is_uuid
 
@@ -85,7 +79,10 @@ def load_profile(path, explicit_path, profile_name):
 
 
 def _read_yaml(path):
-    if not HAS_YAML:
+    # Imported here: most runs have no config file, and PyYAML costs about 20 ms per task to import.
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel
+    except ImportError:
         raise CredentialsError('config_file: reading %s needs the PyYAML Python package' % path)
     try:
         with open(path, 'rb') as handle:

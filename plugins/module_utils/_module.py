@@ -22,6 +22,7 @@ from ._errors import UserError
 API_OPTION_NAMES = ('access_key', 'secret_key', 'project_id', 'organization_id', 'region', 'api_url', 'profile',
                     'config_file', 'timeout', 'max_retries', 'retry_deadline', 'validate_certs')
 
+
 def api_argument_spec():
     """Connection options; defaults for region, api_url and credentials are applied by the resolver
     (environment and scw profile come before them), so they have no default here."""

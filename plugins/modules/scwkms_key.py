@@ -131,8 +131,8 @@ options:
     choices: [scaleway_kms, external]
   key_material:
     description:
-      - Key material to import into an O(origin=external) key, as base64 text, or the path of a file on the host
-        that runs the module holding the raw bytes.
+      - Key material to import into an O(origin=external) key, as base64 text, or the absolute path of a file on the
+        host that runs the module holding the raw bytes (a leading C(~) is not expanded).
       - Imported when the key is waiting for key material, and again only when O(rotate) or O(rotate_if_older_than)
         asks for a rotation.
     type: str
@@ -327,9 +327,8 @@ def rotation_policy_from(params, now):
 
 def read_bytes_option(value, option):
     """Raw bytes from a file path on this host, or from base64 text. The value itself is never echoed."""
-    path = os.path.expanduser(value)
-    if os.path.isfile(path):
-        with open(path, 'rb') as handle:
+    if os.path.isfile(value):
+        with open(value, 'rb') as handle:
             return handle.read()
     try:
         return base64.b64decode(to_bytes(value.strip()), validate=True)

@@ -74,7 +74,7 @@ def dropped():
 
 
 def test_headers_tls_and_timeouts():
-    client, session, _ = make_client(response(200, key()), timeout=7)
+    client, session, _sleeps = make_client(response(200, key()), timeout=7)
     client.get_key(KEY_ID)
     assert session.headers['X-Auth-Token'] == SECRET
     assert session.headers['Accept'] == 'application/json'
@@ -84,7 +84,7 @@ def test_headers_tls_and_timeouts():
 
 
 def test_get_key_returns_none_on_404():
-    client, session, _ = make_client(response(404, {'message': 'resource is not found', 'resource': 'key',
+    client, session, _sleeps = make_client(response(404, {'message': 'resource is not found', 'resource': 'key',
                                                     'resource_id': KEY_ID, 'type': 'not_found'}))
     assert client.get_key(KEY_ID) is None
     assert len(session.sent) == 1
@@ -92,8 +92,8 @@ def test_get_key_returns_none_on_404():
 
 def test_list_keys_pages_until_a_short_page():
     page = [key(id='%08d-0000-0000-0000-000000000000' % index) for index in range(2)]
-    client, session, _ = make_client(response(200, {'keys': page, 'total_count': 3}),
-                                     response(200, {'keys': page[:1], 'total_count': 3}))
+    client, session, _sleeps = make_client(response(200, {'keys': page, 'total_count': 3}),
+                                           response(200, {'keys': page[:1], 'total_count': 3}))
     keys = client.list_keys(name='k', tags=['a', 'b'], page_size=2)
     assert len(keys) == 3
     assert [call['params']['page'] for call in session.sent] == [1, 2]
@@ -102,15 +102,15 @@ def test_list_keys_pages_until_a_short_page():
 
 
 def test_list_keys_stops_at_total_count_and_on_an_empty_page():
-    client, session, _ = make_client(response(200, {'keys': [key()], 'total_count': 1}))
+    client, session, _sleeps = make_client(response(200, {'keys': [key()], 'total_count': 1}))
     assert len(client.list_keys(page_size=1)) == 1
     assert len(session.sent) == 1
-    client, session, _ = make_client(response(200, {'keys': [], 'total_count': 0}))
+    client, session, _sleeps = make_client(response(200, {'keys': [], 'total_count': 0}))
     assert client.list_keys() == []
 
 
 def test_create_sends_the_usage_by_hand_and_protobuf_durations():
-    client, session, _ = make_client(response(200, key()))
+    client, session, _sleeps = make_client(response(200, key()))
     client.create_key(name='k', algorithm='ec_p256_sha256', tags=['a'], description='d', protected=False,
                       rotation_policy={'rotation_period': 2592000, 'next_rotation_at': None})
     assert session.sent[0]['body'] == {
@@ -128,19 +128,19 @@ def test_turned_away_requests_are_retried_with_backoff(status):
 
 
 def test_retry_after_is_honoured():
-    client, _, sleeps = make_client(response(429, headers={'Retry-After': '3'}), response(200, key()))
+    client, _session, sleeps = make_client(response(429, headers={'Retry-After': '3'}), response(200, key()))
     client.get_key(KEY_ID)
     assert sleeps == [3.0]
 
 
 def test_reads_retry_connection_errors_and_timeouts():
-    client, session, _ = make_client(dropped(), requests.exceptions.ReadTimeout('slow'), response(200, key()))
+    client, session, _sleeps = make_client(dropped(), requests.exceptions.ReadTimeout('slow'), response(200, key()))
     assert client.get_key(KEY_ID)['id'] == KEY_ID
     assert len(session.sent) == 3
 
 
 def test_max_retries_bounds_attempts_and_the_error_says_so():
-    client, session, _ = make_client(*[response(503)] * 3, max_retries=2)
+    client, session, _sleeps = make_client(*[response(503)] * 3, max_retries=2)
     with pytest.raises(KeyManagerError) as error:
         client.get_key(KEY_ID)
     assert len(session.sent) == 3
@@ -149,21 +149,21 @@ def test_max_retries_bounds_attempts_and_the_error_says_so():
 
 
 def test_retry_deadline_stops_early():
-    client, session, _ = make_client(response(429, headers={'Retry-After': '100'}), retry_deadline=10)
+    client, session, _sleeps = make_client(response(429, headers={'Retry-After': '100'}), retry_deadline=10)
     with pytest.raises(KeyManagerError, match='retry_deadline reached'):
         client.get_key(KEY_ID)
     assert len(session.sent) == 1
 
 
 def test_empty_429_body_gives_a_clear_error():
-    client, _, _ = make_client(response(429, raw=b''), max_retries=0)
+    client, _session, _sleeps = make_client(response(429, raw=b''), max_retries=0)
     with pytest.raises(KeyManagerError) as error:
         client.get_key(KEY_ID)
     assert str(error.value) == 'GET %s/keys/%s: HTTP 429 rate_limited: too many requests (rate limited, empty response body)' % (PREFIX, KEY_ID)
 
 
 def test_non_json_error_body():
-    client, _, _ = make_client(response(502, raw=b'<html>bad gateway</html>'), max_retries=0)
+    client, _session, _sleeps = make_client(response(502, raw=b'<html>bad gateway</html>'), max_retries=0)
     with pytest.raises(KeyManagerError, match=r'non-JSON response body: <html>bad gateway</html>'):
         client.get_key(KEY_ID)
 
@@ -171,7 +171,7 @@ def test_non_json_error_body():
 def test_scaleway_error_bodies_are_explained_and_not_retried():
     body = {'help_message': 'cannot delete a protected key', 'message': 'precondition is not respected',
             'precondition': 'protected_resource', 'type': 'precondition_failed'}
-    client, session, _ = make_client(response(412, body))
+    client, session, _sleeps = make_client(response(412, body))
     with pytest.raises(KeyManagerError) as error:
         client.delete_key(KEY_ID)
     assert len(session.sent) == 1
@@ -184,59 +184,59 @@ def test_scaleway_error_bodies_are_explained_and_not_retried():
 def test_invalid_arguments_details_are_spelled_out():
     body = {'details': [{'argument_name': 'ciphertext', 'help_message': 'cipher: message authentication failed',
                          'reason': 'constraint'}], 'message': 'invalid argument(s)', 'type': 'invalid_arguments'}
-    client, _, _ = make_client(response(400, body))
+    client, _session, _sleeps = make_client(response(400, body))
     with pytest.raises(KeyManagerError, match=r'invalid argument\(s\): ciphertext: cipher: message authentication failed \(constraint\)'):
         client.decrypt(KEY_ID, b'x')
 
 
 def test_lost_create_response_finds_the_created_key_instead_of_creating_again():
     created = key(name='billing')
-    client, session, _ = make_client(dropped(), response(200, {'keys': [created], 'total_count': 1}))
+    client, session, _sleeps = make_client(dropped(), response(200, {'keys': [created], 'total_count': 1}))
     assert client.create_key(name='billing', algorithm='aes_256_gcm')['id'] == KEY_ID
     assert session.calls() == [('POST', PREFIX + '/keys'), ('GET', PREFIX + '/keys')]
     assert session.sent[1]['params']['name'] == 'billing'
 
 
 def test_lost_create_response_retries_when_nothing_was_created():
-    client, session, _ = make_client(response(500), response(200, {'keys': [], 'total_count': 0}), response(200, key()))
+    client, session, _sleeps = make_client(response(500), response(200, {'keys': [], 'total_count': 0}), response(200, key()))
     client.create_key(name='billing', algorithm='aes_256_gcm')
     assert session.calls() == [('POST', PREFIX + '/keys'), ('GET', PREFIX + '/keys'), ('POST', PREFIX + '/keys')]
 
 
 def test_keys_known_before_the_create_are_not_taken_for_the_new_one():
     other = key(id='00000000-0000-0000-0000-000000000001', name='billing')
-    client, session, _ = make_client(dropped(), response(200, {'keys': [other], 'total_count': 1}),
-                                     response(200, key(name='billing')))
+    client, session, _sleeps = make_client(dropped(), response(200, {'keys': [other], 'total_count': 1}),
+                                           response(200, key(name='billing')))
     assert client.create_key(name='billing', algorithm='aes_256_gcm', known_ids=(other['id'],))['id'] == KEY_ID
     assert [call[0] for call in session.calls()] == ['POST', 'GET', 'POST']
 
 
 def test_a_create_turned_away_with_503_is_not_read_back():
-    client, session, _ = make_client(response(503), response(200, key()))
+    client, session, _sleeps = make_client(response(503), response(200, key()))
     client.create_key(name='billing', algorithm='aes_256_gcm')
     assert session.calls() == [('POST', PREFIX + '/keys')] * 2
 
 
 def test_lost_rotate_response_is_not_rotated_twice():
-    client, session, _ = make_client(dropped(), response(200, key(rotation_count=2)))
+    client, session, _sleeps = make_client(dropped(), response(200, key(rotation_count=2)))
     assert client.rotate_key(KEY_ID, current=key(rotation_count=1))['rotation_count'] == 2
     assert session.calls() == [('POST', PREFIX + '/keys/%s/rotate' % KEY_ID), ('GET', PREFIX + '/keys/' + KEY_ID)]
 
 
 def test_rotate_without_a_baseline_reads_the_key_first():
-    client, session, _ = make_client(response(200, key()), response(200, key(rotation_count=2)))
+    client, session, _sleeps = make_client(response(200, key()), response(200, key(rotation_count=2)))
     client.rotate_key(KEY_ID)
     assert [call[0] for call in session.calls()] == ['GET', 'POST']
 
 
 def test_lost_delete_response_is_checked_not_repeated():
-    client, session, _ = make_client(dropped(), response(200, key(state='scheduled_for_deletion')))
+    client, session, _sleeps = make_client(dropped(), response(200, key(state='scheduled_for_deletion')))
     assert client.delete_key(KEY_ID) is None
     assert session.calls() == [('DELETE', PREFIX + '/keys/' + KEY_ID), ('GET', PREFIX + '/keys/' + KEY_ID)]
 
 
 def test_idempotent_actions_are_simply_repeated():
-    client, session, _ = make_client(dropped(), response(200, key(state='disabled')))
+    client, session, _sleeps = make_client(dropped(), response(200, key(state='disabled')))
     assert client.disable_key(KEY_ID)['state'] == 'disabled'
     assert session.calls() == [('POST', PREFIX + '/keys/%s/disable' % KEY_ID)] * 2
     assert session.sent[0]['body'] == {}
@@ -244,27 +244,27 @@ def test_idempotent_actions_are_simply_repeated():
 
 def test_connection_refused_is_retried_without_a_read_back():
     refused = requests.exceptions.ConnectionError('NewConnectionError: Failed to establish a new connection: Connection refused')
-    client, session, _ = make_client(refused, response(200, key()))
+    client, session, _sleeps = make_client(refused, response(200, key()))
     client.create_key(name='x', algorithm='aes_256_gcm')
     assert session.calls() == [('POST', PREFIX + '/keys')] * 2
 
 
 def test_bytes_fields_are_base64():
-    client, session, _ = make_client(response(200, {'key_id': KEY_ID, 'signature': 'AAEC'}),
-                                     response(200, {'key_id': KEY_ID, 'valid': False}))
+    client, session, _sleeps = make_client(response(200, {'key_id': KEY_ID, 'signature': 'AAEC'}),
+                                           response(200, {'key_id': KEY_ID, 'valid': False}))
     assert client.sign(KEY_ID, b'\x01' * 32) == b'\x00\x01\x02'
     assert session.sent[0]['body'] == {'digest': 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE='}
     assert client.verify(KEY_ID, b'\x01' * 32, b'sig') is False
 
 
 def test_204_has_no_body():
-    client, _, _ = make_client(response(204, raw=b''))
+    client, _session, _sleeps = make_client(response(204, raw=b''))
     assert client.delete_key(KEY_ID) is None
 
 
 def test_errors_never_contain_the_secret():
-    client, _, _ = make_client(response(401, {'message': 'authentication is denied', 'method': 'api_key',
-                                              'reason': 'not_found', 'type': 'denied_authentication'}))
+    client, _session, _sleeps = make_client(response(401, {'message': 'authentication is denied', 'method': 'api_key',
+                                                     'reason': 'not_found', 'type': 'denied_authentication'}))
     with pytest.raises(KeyManagerError) as error:
         client.get_key(KEY_ID)
     assert SECRET not in str(error.value)

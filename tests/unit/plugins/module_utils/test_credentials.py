@@ -112,7 +112,8 @@ def test_api_url_trailing_slash_is_dropped():
     ({'secret_key': SECRET_OPT, 'api_url': 'api.scaleway.com'}, {}, "api_url: 'api.scaleway.com' (from option api_url) is not an http(s) URL"),
     ({'secret_key': SECRET_OPT, 'timeout': 0}, {}, 'timeout: must be a positive number'),
     ({'secret_key': SECRET_OPT, 'profile': 'nope'}, {}, "profile: profile 'nope' was asked for, but there is no Scaleway config file"),
-    ({'secret_key': SECRET_OPT, 'config_file': '/nonexistent/config.yaml'}, {}, 'config_file: the Scaleway config file /nonexistent/config.yaml does not exist'),
+    ({'secret_key': SECRET_OPT, 'config_file': '/nonexistent/config.yaml'}, {},
+     'config_file: the Scaleway config file /nonexistent/config.yaml does not exist'),
 ])
 def test_bad_settings_fail_clearly_and_never_echo_secrets(options, environ, message):
     environ = dict(environ, HOME='/nonexistent')
