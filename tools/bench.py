@@ -401,59 +401,6 @@ def import_seconds(bench, modules):
     return result
 
 
-PROFILE_DRIVER = """
-import cProfile, importlib, json, sys
-from ansible.module_utils.testing import patch_module_args
-profile = cProfile.Profile()
-profile.enable()
-try:
-    with patch_module_args(json.load(open(sys.argv[2]))):
-        importlib.import_module(sys.argv[1]).main()
-except SystemExit:
-    pass
-profile.disable()
-profile.dump_stats(sys.argv[3])
-"""
-
-
-def profile_module(bench, module, args, top=16):
-    """cProfile of one module run in a fresh interpreter: its imports, its API calls, its own work.
-    (The AnsiballZ wrapper is left out: it only unpacks the payload; its cost shows in process_seconds.)"""
-    args_path = bench.write("%s-args.json" % module, args)
-    profile_path = bench.work / ("%s.prof" % module)
-    environment = dict(bench.environment, PYTHONPATH=collections_path())
-    subprocess.run([bench.python, "-c", PROFILE_DRIVER, "ansible_collections.scwkms.key_manager.plugins.modules.%s"
-                    % module, str(args_path), str(profile_path)], env=environment, capture_output=True, check=False)
-    stats = pstats.Stats(str(profile_path), stream=io.StringIO())
-    rows = []
-    for (filename, line, function), (dummy, calls, own, cumulative, dummy2) in stats.stats.items():
-        rows.append({"function": "%s:%s(%s)" % (_short(filename), line, function), "calls": calls,
-                     "own_s": own, "cumulative_s": cumulative})
-    rows.sort(key=lambda row: row["cumulative_s"], reverse=True)
-    return {"total_s": stats.total_tt, "top": [row for row in rows if "<frozen" not in row["function"]][:top]}
-
-
-def _short(filename):
-    for marker in ("site-packages/", "ansible_collections/", "lib/python3"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
-    return filename if len(filename) < 60 else "..." + filename[-57:]
-
-
-def import_seconds(bench, modules):
-    """Seconds to import each module in a fresh interpreter (what a module process pays first)."""
-    result = {}
-    for module in modules:
-        samples = []
-        for dummy in range(5):
-            code = "import time; s=time.perf_counter(); import %s; print(time.perf_counter()-s)" % module
-            output = subprocess.run([bench.python, "-c", code], capture_output=True, text=True, env=bench.environment,
-                                    check=False).stdout.strip()
-            samples.append(float(output) if output else None)
-        result[module] = median(samples)
-    return result
-
-
 def scenario_profile(bench):
     """Each module process run outside Ansible (median of 7), and where its time goes (cProfile)."""
     playbook = bench.write("profile.yml", task_playbook("ansible.builtin.ping", {}, 1).replace(
