@@ -6,15 +6,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_keyring
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import Exit
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module as run_scwkms_module
 
 pytest.importorskip('scwkms_emulator')
 
@@ -23,35 +21,9 @@ PROJECT = str(uuid.uuid4())
 TAG = 'managed-by:scwkms-keyring'
 
 
-class Exit(Exception):
-    def __init__(self, result, failed):
-        super(Exit, self).__init__(result.get('msg'))
-        self.result = result
-        self.failed = failed
-
-
 def run_module(args, check_mode=False, diff=False):
-    payload = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp='/tmp',
-                   _ansible_keep_remote_files=False)
-    try:
-        from ansible.module_utils.testing import patch_module_args
-        context = patch_module_args(payload)
-    except ImportError:  # ansible-core < 2.19
-        from unittest import mock
-        context = mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': payload})))
-
-    def exit_json(self, **result):
-        raise Exit(result, False)
-
-    def fail_json(self, **result):
-        raise Exit(result, True)
-
-    with context, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-        patch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-        with pytest.raises(Exit) as caught:
-            scwkms_keyring.main()
-    return caught.value
+    result, failed = run_scwkms_module(scwkms_keyring.main, args, check_mode=check_mode, diff=diff)
+    return Exit(result, failed)
 
 
 @pytest.fixture

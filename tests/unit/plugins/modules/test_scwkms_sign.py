@@ -16,8 +16,9 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils import _client,
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_public_key, scwkms_sign
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.keymaterial import needs_openssl, run
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key, run_module,
+    api_calls, client_for, connection, create_key,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 
 pytest.importorskip('scwkms_emulator')
 

@@ -14,8 +14,9 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _digest
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_sign, scwkms_verify
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key, run_module,
+    api_calls, client_for, connection, create_key,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 
 pytest.importorskip('scwkms_emulator')
 
