@@ -37,7 +37,8 @@ class CaptureHandler(http.server.BaseHTTPRequestHandler):
                 self.server.clear()
             self._answer({"requests": self.server.requests()})
             return
-        self.server.record({"method": self.command, "path": self.path, "headers": [list(item) for item in self.headers.items()], "body": body.decode("utf-8", "replace")})
+        headers = [list(item) for item in self.headers.items()]
+        self.server.record({"method": self.command, "path": self.path, "headers": headers, "body": body.decode("utf-8", "replace")})
         self._answer({"captured": True})
 
     do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_GET

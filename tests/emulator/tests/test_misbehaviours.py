@@ -232,3 +232,39 @@ def test_reset_clears_every_misbehaviour(km, km_emulator, monotonic):
     assert (km.get(key)["id"], km.list()["total_count"]) == (key["id"], 1)
     assert fault_names(km_emulator) == [None, None, None]
     assert monotonic.now == 1000.0
+
+
+def chaos_rules(capture_url):
+    return [
+        {"type": "latency", "ms": 1, "rate": 0.5}, {"type": "iam_propagation", "seconds": 5, "rate": 0.5},
+        {"type": "eventual_consistency", "seconds": 5, "rate": 0.5},
+        {"type": "redirect", "route": "GET /keys", "rate": 0.3, "location": capture_url},
+        {"type": "malformed", "route": "GET /keys/{key_id}", "rate": 0.3, "body": {}},
+        {"type": "trickle", "route": "DELETE /keys/{key_id}", "rate": 0.5, "byte_delay_ms": 1},
+        {"type": "commit_then_error", "route": "POST /keys", "rate": 0.3},
+    ]
+
+
+def chaos_round(km_emulator, project_id):
+    """One new token: create a key, read it, list, delete it; the statuses and whether the create was committed."""
+    client = Km(km_emulator.url, project_id=project_id)
+    created = client.call("POST", "/keys", create_body(client))
+    key_id = created.json()["id"] if created.status_code == 200 else "00000000-0000-4000-8000-000000000000"
+    answers = [created, client.call("GET", "/keys/%s" % key_id), list_response(client), client.call("DELETE", "/keys/%s" % key_id)]
+    return [response.status_code for response in answers], created.status_code in (200, 500)
+
+
+def test_every_misbehaviour_at_once_composes(km, km_emulator, monotonic):
+    with running_capture_server() as capture:
+        km_emulator.set_faults(chaos_rules(capture.url), seed=11)
+        rounds = [chaos_round(km_emulator, km.project_id) for _round in range(25)]
+        configuration, received = km_emulator.faults(), capture.requests()
+    assert [rule["type"] for rule in configuration["rules"] if rule["fired"] == 0] == []
+    assert received == []
+    assert {status for statuses, _committed in rounds for status in statuses} <= {200, 204, 307, 403, 404, 500}
+    monotonic.advance(5)
+    km_emulator.clear_faults()
+    listed = km.list(page_size=100)["total_count"] + km.list(page_size=100, scheduled_for_deletion=True)["total_count"]
+    assert listed == sum(committed for _statuses, committed in rounds)
+    logged = {name for entry in km_emulator.requests() for name in entry["faults"]}
+    assert logged == {rule["type"] for rule in configuration["rules"]}
