@@ -65,7 +65,9 @@ class Api:
             response = misbehaviours.answer(decision.answer)
         else:
             response = self._serve(route, request, fired)
-        response.byte_delay = decision.byte_delay_seconds
+        if decision.byte_delay_seconds:
+            response.byte_delay = decision.byte_delay_seconds
+            fired.append("trickle")
         return response, fired
 
     def _serve(self, route, request, fired):

@@ -18,7 +18,10 @@ from .fault_rules import AFTER_COMMIT, ANSWERING, FaultRule, parse_rule
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
-    """What the faults do to one request before it is handled: a delay, an answer instead of handling, a trickle."""
+    """What the faults do to one request before it is handled: a delay, an answer instead of handling, a trickle.
+
+    ``fired`` names the latency and answer rules that fired; a trickle is named last, once the answer is known.
+    """
 
     delay_seconds: float = 0.0
     answer: Optional[FaultRule] = None
@@ -59,7 +62,7 @@ class Faults:
             latency = self._firing(route_name, ("latency",))
             answer = self._first(route_name, ANSWERING)
             trickle = self._first(route_name, ("trickle",))
-        fired = ("latency",) * bool(latency) + tuple(rule.type for rule in (answer, trickle) if rule)
+        fired = ("latency",) * bool(latency) + ((answer.type,) if answer else ())
         return Decision(sum(rule.ms for rule in latency) / 1000.0, answer, trickle.byte_delay_ms / 1000.0 if trickle else 0.0, fired)
 
     def after_commit(self, route_name):

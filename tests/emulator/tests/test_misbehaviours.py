@@ -10,6 +10,7 @@ from emulator_helpers import Km
 from scwkms_emulator.testing import running_capture_server
 
 NOT_FOUND_TYPE = "not_found"
+GHOST = "00000000-0000-4000-8000-000000000000"
 RULE_DEFAULTS = {"route": "*", "rate": 1.0, "count": None, "fired": 0}
 TYPE_DEFAULTS = {"malformed": {"body": None, "body_text": None}, "commit_then_error": {"retry_after": None}}
 EVERY_RULE = [
@@ -223,15 +224,37 @@ def test_latency_per_route_combines_with_the_others(km, km_emulator):
     assert fault_names(km_emulator) == ["latency+malformed+trickle", None]
 
 
-def test_reset_clears_every_misbehaviour(km, km_emulator, monotonic):
-    km_emulator.set_faults([dict(rule, route="*") for rule in EVERY_RULE if rule["type"] != "trickle"])
-    assert list_response(km).status_code == 307
+def probe(km_emulator):
+    """Create a key, read it, list: the faults logged and the statuses answered."""
+    km = Km(km_emulator.url)
+    created = km.call("POST", "/keys", create_body(km))
+    key_id = created.json().get("id", GHOST) if created.content.startswith(b'{"id"') else GHOST
+    statuses = [created.status_code, km.call("GET", "/keys/%s" % key_id).status_code, list_response(km).status_code]
+    faults = {name for entry in km_emulator.requests() for name in entry["faults"]}
+    km_emulator.clear_requests()
+    return faults, statuses
+
+
+def everywhere(rule):
+    """The rule on every route, but a trickle: only on the short list answers, with 1 ms between bytes."""
+    return dict(rule, byte_delay_ms=1) if rule["type"] == "trickle" else dict(rule, route="*")
+
+
+@pytest.mark.parametrize("rule", [everywhere(rule) for rule in EVERY_RULE], ids=lambda rule: rule["type"])
+def test_each_misbehaviour_fires_until_reset(km_emulator, monotonic, rule):
+    km_emulator.set_faults([rule])
+    assert probe(km_emulator)[0] == {rule["type"]}
+    assert km_emulator.faults()["rules"][0]["fired"] >= 1
     km_emulator.reset()
-    assert km_emulator.faults() == {"seed": 0, "rules": []}
-    key = km.create()
-    assert (km.get(key)["id"], km.list()["total_count"]) == (key["id"], 1)
-    assert fault_names(km_emulator) == [None, None, None]
+    assert probe(km_emulator) == (set(), [200, 200, 200])
     assert monotonic.now == 1000.0
+
+
+def test_reset_clears_every_misbehaviour_at_once(km_emulator, monotonic):
+    km_emulator.set_faults([everywhere(rule) for rule in EVERY_RULE])
+    assert probe(km_emulator)[1] == [307, 307, 307]
+    km_emulator.reset()
+    assert (km_emulator.faults(), probe(km_emulator)) == ({"seed": 0, "rules": []}, (set(), [200, 200, 200]))
 
 
 def chaos_rules(capture_url):
@@ -249,7 +272,7 @@ def chaos_round(km_emulator, project_id):
     """One new token: create a key, read it, list, delete it; the statuses and whether the create was committed."""
     client = Km(km_emulator.url, project_id=project_id)
     created = client.call("POST", "/keys", create_body(client))
-    key_id = created.json()["id"] if created.status_code == 200 else "00000000-0000-4000-8000-000000000000"
+    key_id = created.json()["id"] if created.status_code == 200 else GHOST
     answers = [created, client.call("GET", "/keys/%s" % key_id), list_response(client), client.call("DELETE", "/keys/%s" % key_id)]
     return [response.status_code for response in answers], created.status_code in (200, 500)
 
