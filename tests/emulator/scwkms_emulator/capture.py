@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 
-from .server import start_in_thread
+from .server import LocalHTTPServer, start_in_thread
 
 CONTROL_PATH = "/_capture/requests"
 
@@ -56,20 +56,12 @@ class CaptureHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-class CaptureServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class CaptureServer(LocalHTTPServer):
     def __init__(self, address, record_file=None):
         self._lock = threading.Lock()
         self._requests = []
         self.record_file = record_file
         super().__init__(address, CaptureHandler)
-
-    @property
-    def url(self):
-        host, port = self.server_address[:2]
-        return "http://%s:%d" % (host, port)
 
     def record(self, entry):
         with self._lock:

@@ -104,20 +104,25 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             pass
 
 
-class EmulatorHTTPServer(http.server.ThreadingHTTPServer):
+class LocalHTTPServer(http.server.ThreadingHTTPServer):
+    """A threaded server for tests: daemon request threads, a reusable port, and its base URL."""
+
     daemon_threads = True
     allow_reuse_address = True
+
+    @property
+    def url(self):
+        host, port = self.server_address[:2]
+        return "http://%s:%d" % (host, port)
+
+
+class EmulatorHTTPServer(LocalHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address, emulator, verbose=False):
         self.emulator = emulator
         self.verbose = verbose
         super().__init__(address, RequestHandler)
-
-    @property
-    def url(self):
-        host, port = self.server_address[:2]
-        return "http://%s:%d" % (host, port)
 
 
 SHUTDOWN_POLL_SECONDS = 0.05
