@@ -81,10 +81,10 @@ def exchange(session, method, url, seconds, **kwargs):
     worker = threading.Thread(target=run, name='scwkms-request', daemon=True)
     worker.start()
     worker.join(seconds)
-    if worker.is_alive():
-        raise ExchangeTimeout()
     if 'error' in outcome:
         raise outcome['error']
+    if worker.is_alive() or 'answer' not in outcome:
+        raise ExchangeTimeout()
     return outcome['answer']
 
 
