@@ -24,9 +24,13 @@ import traceback
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
-from ._client import KeyManagerError
+from ._client import KeyManagerClient, KeyManagerError
+from ._credentials import require_project
+from ._durations import format_timestamp, utcnow
+from ._keyref import validate_region
 from ._keyring import (
-    action_words, group_by_name, key_diff, missing_names, plan_keyring, report_row, spec_for, summary_message, totals,
+    KeyringSpecError, action_words, claim, conflict_result, failed_result, failure_message, key_diff, missing_names, plan_keyring,
+    report_row, restorable, row_label, spec_for, summary_message, totals, validated,
 )
 from ._keys import apply_plan
 from ._keyspec import Action, SpecError, predict
@@ -67,27 +71,34 @@ class RecordingClient(object):
 
 # -- reading ------------------------------------------------------------------------------------
 
-def read_keyring(client, entries, project_id, region, management_tag, page_size):
-    """(owned, adopted, scheduled) with as few list requests as the keyring allows; see the module doc."""
+Holdings = namedtuple('Holdings', ['owned', 'adopted', 'scheduled', 'conflicts'])
+"""What the list requests found: keys owned, untagged keys adopted, keys to restore, and conflicts
+(declared names held by another keyring's key, or by an untagged key without adopt)."""
+
+
+def read_keyring(client, entries, project_id, region, management_tag, page_size, adopt=False):
+    """Holdings, with as few list requests as the keyring allows; see the module doc."""
+    def listed(**filters):
+        return client.list_keys(project_id=project_id, region=region, page_size=page_size, **filters)
+
     if management_tag:
-        listed = client.list_keys(tags=[management_tag], project_id=project_id, region=region, page_size=page_size)
         # The server filters by tag; keep exact carriers only, whatever its matching rules are.
-        owned = [key for key in listed if management_tag in (key.get('tags') or [])]
+        mine = [key for key in listed(tags=[management_tag]) if management_tag in (key.get('tags') or [])]
     else:
-        owned = client.list_keys(project_id=project_id, region=region, page_size=page_size)
-    missing = set(missing_names(entries, owned))
-    adopted = []
+        mine = listed()
+    owned, adopted, conflicts = claim(mine, entries, management_tag, adopt)
+    missing = set(missing_names(entries, owned)) - set(name for name, _message in conflicts)
     if missing and management_tag:
-        owned_ids = set(key['id'] for key in owned)
-        adopted = [key for key in client.list_keys(project_id=project_id, region=region, page_size=page_size)
-                   if key.get('name') in missing and key['id'] not in owned_ids]
-        missing -= set(group_by_name(adopted))
+        known = set(key['id'] for key in mine)
+        others = [key for key in listed() if key.get('name') in missing and key['id'] not in known]
+        _owned, adopted, more = claim(others, entries, management_tag, adopt)
+        conflicts.extend(more)
+        missing -= set(key.get('name') for key in others)
     scheduled = []
     if missing:
-        scheduled = [key for key in client.list_keys(project_id=project_id, region=region, page_size=page_size,
-                                                     scheduled_for_deletion=True)
-                     if key.get('name') in missing]
-    return owned, adopted, scheduled
+        scheduled = [key for key in listed(scheduled_for_deletion=True)
+                     if key.get('name') in missing and restorable(key, management_tag, adopt)]
+    return Holdings(owned, adopted, scheduled, conflicts)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -175,44 +186,65 @@ def predicted(plans, now):
 
 # -- the whole run ------------------------------------------------------------------------------
 
-def converge(client, client_factory, entries, project_id, region, now, management_tag=None, prune=False,
+def server_now(client):
+    """The API's notion of now (ages and rotate_if_older_than compare with the API's timestamps)."""
+    now = getattr(client, 'server_now', None)
+    return now() if now is not None else utcnow()
+
+
+def keyring_task(params, structural, connect, check_mode=False, want_diff=False):
+    """The module's result: a spec error, a conflict or a failed key is in result['errors'] (the module
+    then fails); connect() -> (settings, client) is called only once the spec is valid."""
+    try:
+        entries, management_tag = validated(params, structural)
+    except KeyringSpecError as exc:
+        return dict(failed_result(str(exc), exc.errors), management_tag=None, check_mode=check_mode)
+    settings, client = connect()
+    project = require_project(settings)
+    region = validate_region(settings.region)
+    result = converge(
+        client, lambda: KeyManagerClient(settings), entries, project, region, management_tag=management_tag,
+        adopt=params['adopt'], prune=params['prune'], prune_protected=params['prune_protected'],
+        parallelism=params['parallelism'], page_size=params['page_size'], check_mode=check_mode, want_diff=want_diff)
+    result.update(region=region, project_id=project, management_tag=management_tag, check_mode=check_mode)
+    if result['errors']:
+        result['msg'] = failure_message(result)
+    return result
+
+
+def converge(client, client_factory, entries, project_id, region, management_tag=None, adopt=False, prune=False,
              prune_protected=False, parallelism=8, page_size=100, check_mode=False, want_diff=False):
     """List once, plan every key, make the writes (not in check mode); the module's result fields."""
-    owned, adopted, scheduled = read_keyring(client, entries, project_id, region, management_tag, page_size)
-    plans = plan_keyring(entries, owned, adopted, scheduled, now, prune=prune, prune_protected=prune_protected)
+    holdings = read_keyring(client, entries, project_id, region, management_tag, page_size, adopt)
+    now = server_now(client)
+    if holdings.conflicts:
+        return dict(conflict_result(holdings.conflicts),
+                    generated_at=format_timestamp(now.replace(microsecond=0)))
+    plans = plan_keyring(entries, holdings, now, prune=prune, prune_protected=prune_protected)
     if check_mode:
         outcomes = predicted(plans, now)
     else:
         outcomes = execute(plans, client_factory, region, project_id, parallelism, now)
-    rows, names, diffs, errors = [], [], [], []
-    for plan, outcome in zip(plans, outcomes):
-        if outcome.error:
-            status = 'failed'
-        else:
-            status = 'changed' if outcome.done else 'unchanged'
-        final = outcome.final
-        row = report_row(plan, final, action_words(outcome.done), status, outcome.error, now, region)
-        rows.append(row)
-        names.append(outcome.done)
-        if outcome.error:
-            errors.append('%s: %s' % (_label(row), outcome.error))
-        if want_diff and outcome.done:
-            diffs.append(key_diff(plan, plan.current, final))
-    counts = totals(rows, names)
-    result = {
-        'changed': any(names),
-        'keyring': rows,
-        'totals': counts,
-        'errors': errors,
-        'msg': summary_message(counts, check_mode),
-        'listed': {'owned': len(owned), 'adopted': len(adopted), 'scheduled_for_deletion': len(scheduled)},
-    }
-    if want_diff:
-        result['diff'] = diffs
+    result = results(plans, outcomes, now, region, check_mode, want_diff)
+    result['listed'] = {'owned': len(holdings.owned), 'adopted': len(holdings.adopted),
+                        'scheduled_for_deletion': len(holdings.scheduled)}
     return result
 
 
-def _label(row):
-    if row['declared']:
-        return 'keys[%d] (%s)' % (row['index'], row['name'])
-    return 'pruned key %s (%s)' % (row['name'], row['id'])
+def results(plans, outcomes, now, region, check_mode, want_diff):
+    rows, names, diffs, errors = [], [], [], []
+    for plan, outcome in zip(plans, outcomes):
+        status = 'failed' if outcome.error else ('changed' if outcome.done else 'unchanged')
+        row = report_row(plan, outcome.final, action_words(outcome.done), status, outcome.error, now, region)
+        rows.append(row)
+        names.append(outcome.done)
+        if outcome.error:
+            errors.append('%s: %s' % (row_label(row), outcome.error))
+        if want_diff and outcome.done:
+            diffs.append(key_diff(plan, plan.current, outcome.final))
+    counts = totals(rows, names)
+    result = {'changed': any(names), 'keyring': rows, 'totals': counts, 'errors': errors, 'conflicts': [],
+              'msg': summary_message(counts, check_mode), 'generated_at': format_timestamp(now.replace(microsecond=0))}
+    if want_diff:
+        result['diff'] = diffs
+    return result

@@ -53,6 +53,9 @@ class FakeClient(object):
     def close(self):
         pass
 
+    def server_now(self):
+        return NOW
+
     def _log(self, method, detail, name=None):
         with self.api.lock:
             self.api.calls.append((method, detail))
@@ -124,7 +127,7 @@ def raw(name, **fields):
 
 def run(api, keys, defaults=None, tag=TAG, **options):
     entries = build_entries(keys, defaults, tag, options.get('prune', False))
-    return converge(FakeClient(api), lambda: FakeClient(api), entries, PROJECT, 'fr-par', NOW, management_tag=tag,
+    return converge(FakeClient(api), lambda: FakeClient(api), entries, PROJECT, 'fr-par', management_tag=tag,
                     **options)
 
 
@@ -148,7 +151,7 @@ def test_missing_keys_cost_one_more_list_of_live_keys_and_one_of_scheduled_keys(
     api.add('owned')
     api.add('untagged', tags=['team:x'])
     api.add('deleted', state='scheduled_for_deletion', deletion_requested_at='2026-11-22T00:00:00Z', tags=[])
-    result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')])
+    result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')], adopt=True)
     assert methods(api)[:3] == ['list_keys', 'list_keys', 'list_keys']
     assert [call[1][:2] for call in api.calls[:3]] == [((TAG,), False), ((), False), ((), True)]
     assert sorted(methods(api)[3:]) == ['create_key', 'restore_key', 'update_key', 'update_key']
@@ -243,5 +246,5 @@ def test_read_keyring_keeps_exact_tag_carriers_only():
     api.add('mine')
     api.add('theirs', tags=['%s-not-quite' % TAG])
     entries = build_entries([raw('mine')], None, TAG, False)
-    owned, adopted, scheduled = read_keyring(Loose(api), entries, PROJECT, 'fr-par', TAG, 100)
-    assert [key['name'] for key in owned] == ['mine'] and adopted == [] and scheduled == []
+    held = read_keyring(Loose(api), entries, PROJECT, 'fr-par', TAG, 100)
+    assert [key['name'] for key in held.owned] == ['mine'] and held.adopted == [] and held.scheduled == []
