@@ -22,7 +22,8 @@ from ._durations import (
     validate_rotation_period,
 )
 from ._keyref import kms_uri
-from ._keyspec import DEFAULT_ALGORITHM, Action, SpecError, diff_view, plan_changes, spec_defaults, summarize
+from ._apply import ACTIONS
+from ._keyspec import DEFAULT_ALGORITHM, SpecError, diff_view, plan_changes, spec_defaults
 
 # A keyring's keys carry KEYRING_TAG_PREFIX + its name, so two keyrings sharing a project never share
 # a tag unless one overrides management_tag on purpose. LEGACY_MANAGEMENT_TAG is the tag every keyring
@@ -38,12 +39,9 @@ ROTATION_FIELDS = ('rotation_period', 'rotate_if_older_than', 'rotate')
 DEFAULTABLE_FIELDS = ('algorithm', 'description', 'tags', 'purge_tags', 'rotation_period', 'rotate_if_older_than',
                       'rotate', 'enabled', 'protected')
 
-# Totals, in the order the result and the report show them; action name -> total it counts in.
-TOTAL_NAMES = ('created', 'restored', 'updated', 'rotated', 'enabled', 'disabled', 'protected', 'unprotected',
-               'scheduled_for_deletion', 'unchanged', 'failed')
-ACTION_TOTALS = {'create': 'created', 'restore': 'restored', 'update': 'updated', 'rotate': 'rotated',
-                 'import_key_material': 'rotated', 'enable': 'enabled', 'disable': 'disabled',
-                 'protect': 'protected', 'unprotect': 'unprotected', 'delete': 'scheduled_for_deletion'}
+# Totals, in the order the result and the report show them: the action table's, then these two.
+TOTAL_NAMES = tuple(sorted(set(kind.total for kind in ACTIONS.values()),
+                           key=[kind.total for kind in ACTIONS.values()].index)) + ('unchanged', 'failed')
 
 # How soon a rotation counts as "due soon" in the report.
 DUE_SOON_SECONDS = 7 * 86400
@@ -434,11 +432,6 @@ def _plan_one(entry, current, now, known_ids):
 
 # -- results and report ---------------------------------------------------------------------------
 
-def action_words(names):
-    """Action names (create, rotate, ...) -> the words scwkms_key returns (created, rotated, ...)."""
-    return summarize([Action(name, {}) for name in names])
-
-
 def human_age(seconds):
     """Rounded down, one unit: 3d, 5h, 12m, 40s; None stays None."""
     if seconds is None:
@@ -536,7 +529,7 @@ def totals(rows, action_names):
     action_names: for each row, the action names (create, rotate, ...) done or planned."""
     counts = dict((name, 0) for name in TOTAL_NAMES)
     for row, names in zip(rows, action_names):
-        for total in sorted(set(ACTION_TOTALS[name] for name in names)):
+        for total in sorted(set(ACTIONS[name].total for name in names)):
             counts[total] += 1
         if row['status'] == 'failed':
             counts['failed'] += 1

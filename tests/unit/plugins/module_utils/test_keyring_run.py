@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 import threading
+import types
 import uuid
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import build_entries
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import (
-    RecordingClient, converge, read_keyring,
+    LastKeyClient, converge, read_keyring,
 )
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
@@ -49,6 +50,7 @@ class FakeClient(object):
     def __init__(self, api):
         self.api = api
         self.session = self
+        self.settings = types.SimpleNamespace(api_url='http://fake.invalid', retry_deadline=5)
 
     def close(self):
         pass
@@ -152,10 +154,11 @@ def test_missing_keys_cost_one_more_list_of_live_keys_and_one_of_scheduled_keys(
     api.add('untagged', tags=['team:x'])
     api.add('deleted', state='scheduled_for_deletion', deletion_requested_at='2026-11-22T00:00:00Z', tags=[])
     result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')], adopt=True)
-    assert methods(api)[:3] == ['list_keys', 'list_keys', 'list_keys']
-    assert [call[1][:2] for call in api.calls[:3]] == [((TAG,), False), ((), False), ((), True)]
+    # read, then (a key to create or restore) read again under the host lock of those names
+    assert methods(api)[:6] == ['list_keys'] * 6
+    assert [call[1][:2] for call in api.calls[:6]] == [((TAG,), False), ((), False), ((), True)] * 2
     # a create is followed by one list of its name (settle_created: did another task create it too?)
-    assert sorted(methods(api)[3:]) == ['create_key', 'list_keys', 'restore_key', 'update_key', 'update_key']
+    assert sorted(methods(api)[6:]) == ['create_key', 'list_keys', 'restore_key', 'update_key', 'update_key']
     assert [row['actions'] for row in result['keyring']] == [[], ['updated'], ['restored', 'updated'], ['created']]
     assert result['totals']['created'] == 1 and result['totals']['restored'] == 1 and result['totals']['updated'] == 2
     assert len(api.named('new')) == 1 and len(api.named('untagged')) == 1 and len(api.named('deleted')) == 1
@@ -229,13 +232,12 @@ def test_without_management_tag_every_live_key_is_read_once():
     assert not result['changed']
 
 
-def test_recording_client_passes_reads_through():
+def test_last_key_client_passes_reads_through():
     api = FakeApi()
-    recorder = RecordingClient(FakeClient(api))
-    assert recorder.list_keys() == []
-    assert recorder.done == [] and recorder.last is None
+    recorder = LastKeyClient(FakeClient(api))
+    assert recorder.list_keys() == [] and recorder.last is None
     created = recorder.create_key(name='x', algorithm='aes_256_gcm')
-    assert recorder.done == ['create'] and recorder.last == created
+    assert recorder.last == created
 
 
 def test_read_keyring_keeps_exact_tag_carriers_only():
