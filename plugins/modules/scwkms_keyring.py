@@ -245,8 +245,9 @@ notes:
     keys scheduled for deletion (to restore it); then one request per change, plus one list of its name after each
     create (to settle a race with another controller). Retries follow the O(max_retries) rules, and a write whose
     response was lost is checked before it is repeated, so a fault never creates a key twice."
-  - Key Manager names are not unique. When several keys the keyring could mean carry a declared name, that key fails
-    with their ids, and the others go on.
+  - Key Manager names are not unique. When several keys the keyring could mean carry a declared name, the keyring
+    lists again for a few seconds (another controller that lost a creation race deletes its copy), then that key
+    fails with their ids, and the others go on.
   - The role P(scwkms.key_manager.keyring#role) wraps this module, and writes a Markdown and HTML report.
 seealso:
   - module: scwkms.key_manager.scwkms_key
