@@ -39,9 +39,10 @@ def settings_from_plugin(plugin, plugin_name):
         return resolve_settings(options)
 
 
-def client_from_plugin(plugin, plugin_name):
-    """(settings, client) for a lookup whose options were set with set_options()."""
+def client_from_plugin(plugin, plugin_name, **client_options):
+    """(settings, client) for a lookup whose options were set with set_options(); client_options go to
+    KeyManagerClient (the public-key lookup gives its cache's sleep)."""
     if not HAS_REQUESTS:
         raise AnsibleLookupError('%s: the requests Python package is required on the controller' % plugin_name)
     settings = settings_from_plugin(plugin, plugin_name)
-    return settings, KeyManagerClient(settings)
+    return settings, KeyManagerClient(settings, **client_options)
