@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -48,7 +47,7 @@ def lookup(km_emulator, tmp_path, monkeypatch):
     monkeypatch.setattr(scwkms_public_key.display, 'warning', warnings.append)
     monkeypatch.setenv('HOME', str(tmp_path / 'home'))
     runs = [str(tmp_path / 'run0')]
-    monkeypatch.setattr(_public_key_cache, 'run_directory', lambda: runs[-1])
+    monkeypatch.setattr(_public_key_cache, 'run_directory', lambda: runs[-1], raising=False)
 
     def run(*terms, **options):
         plugin = scwkms_public_key.LookupModule()
@@ -270,9 +269,11 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbo
 
 
 @pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK), reason='ansible-playbook is not next to this Python')
-def test_many_hosts_cost_one_request_per_key(km_emulator, tmp_path):
+def test_many_hosts_cost_one_request_per_key_and_the_next_run_asks_again(km_emulator, tmp_path):
+    """Forked workers share the default per-run cache; Ansible removes it at the end of the run, so the
+    next run sees a key name that was made to mean another key meanwhile."""
     first = create_key(km_emulator, 'ec_p256_sha256', name='fleet-a')
-    create_key(km_emulator, 'rsa_pss_2048_sha256', name='fleet-b')
+    second = create_key(km_emulator, 'rsa_pss_2048_sha256', name='fleet-b')
     inventory = tmp_path / 'hosts.ini'
     inventory.write_text('[fleet]\n' + ''.join('host%02d\n' % index for index in range(HOSTS)) +
                          '[fleet:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
@@ -291,24 +292,35 @@ def test_many_hosts_cost_one_request_per_key(km_emulator, tmp_path):
         '''))
     out_dir = tmp_path / 'out'
     out_dir.mkdir()
+    local_tmp = tmp_path / 'ansible-tmp'
     collections = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(scwkms_public_key.__file__)))).rsplit(
         os.sep + 'ansible_collections', 1)[0]
     # Connection settings through the plugin variant's sources: vars (scwkms_*) and environment (SCW_*).
     extra = {'out_dir': str(out_dir), 'key_a': first['id'], 'scwkms_secret_key': SECRET,
              'scwkms_project_id': PROJECT, 'scwkms_max_retries': 0}
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, SCW_API_URL=km_emulator.url,
-                       SCW_DEFAULT_REGION='fr-par', SCWKMS_PUBLIC_KEY_CACHE_DIR=str(tmp_path / 'cache'),
+                       SCW_DEFAULT_REGION='fr-par', ANSIBLE_LOCAL_TEMP=str(local_tmp), HOME=str(tmp_path / 'home'),
                        ANSIBLE_FORKS='10', ANSIBLE_HOST_KEY_CHECKING='false', ANSIBLE_NOCOLOR='1')
-    environment.pop('SCW_SECRET_KEY', None)
+    for name in ('SCW_SECRET_KEY', 'SCWKMS_PUBLIC_KEY_CACHE_DIR', 'SCWKMS_PUBLIC_KEY_CACHE_TTL'):
+        environment.pop(name, None)
     (tmp_path / 'vars.json').write_text(json.dumps(extra))
-    km_emulator.clear_requests()
-    result = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), str(tmp_path / 'play.yml'), '-e', '@%s' % (tmp_path / 'vars.json')],
-                            cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert api_calls(km_emulator) == {PUBLIC_KEY: 2, LIST: 1}
-    contents = set((out_dir / name).read_text() for name in os.listdir(str(out_dir)))
-    assert len(os.listdir(str(out_dir))) == HOSTS and len(contents) == 1
-    pem, ssh_line = contents.pop().split('-----END PUBLIC KEY-----\n')
+
+    def play():
+        km_emulator.clear_requests()
+        result = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), str(tmp_path / 'play.yml'), '-e', '@%s' % (tmp_path / 'vars.json')],
+                                cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=600, check=False)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert api_calls(km_emulator) == {PUBLIC_KEY: 2, LIST: 1}
+        contents = set((out_dir / name).read_text() for name in os.listdir(str(out_dir)))
+        assert len(os.listdir(str(out_dir))) == HOSTS and len(contents) == 1
+        assert os.listdir(str(local_tmp)) == []  # the per-run directory, and the cache in it, are gone
+        return contents.pop()
+
+    rendered = play()
+    pem, ssh_line = rendered.split('-----END PUBLIC KEY-----\n')
     assert pem.startswith('-----BEGIN PUBLIC KEY-----\n') and ssh_line.startswith('\nssh-rsa ')
-    assert oct(os.stat(str(tmp_path / 'cache')).st_mode & 0o777) == '0o700'
-    shutil.rmtree(str(tmp_path / 'cache'))
+    client_for(km_emulator).delete_key(second['id'])
+    create_key(km_emulator, 'rsa_pss_2048_sha256', name='fleet-b')
+    again = play()
+    assert again.split('-----END PUBLIC KEY-----\n')[0] == pem and again != rendered
+    assert not os.path.exists(str(tmp_path / 'home' / '.cache'))
