@@ -13,9 +13,24 @@ from __future__ import annotations
 
 import os
 
+from ._algorithms import SIGNING_ALGORITHMS
 from ._digest import DigestError, decode_base64, digest_file, digest_message, parse_digest
+from ._target import key_option
 
 INPUTS = ('content', 'content_b64', 'path', 'digest')
+
+
+def input_argument_spec():
+    """The options scwkms_sign and scwkms_verify share (doc fragments asymmetric, asymmetric.signing_input
+    and algorithm.signing)."""
+    return dict(
+        key=key_option(),
+        algorithm=dict(type='str', choices=list(SIGNING_ALGORITHMS)),
+        content=dict(type='str', no_log=True),
+        content_b64=dict(type='str', no_log=True),
+        path=dict(type='path'),
+        digest=dict(type='str'),
+    )
 
 
 def check_inputs(params):

@@ -33,6 +33,11 @@ class KeyNotFound(KeyUseError):
     pass
 
 
+def key_option():
+    """The `key` option of the family (doc fragment scwkms.key_manager.asymmetric)."""
+    return dict(type='str', required=True, aliases=['key_id'], no_log=False)
+
+
 def describe(target):
     key = target.key or {}
     name = key.get('name')

@@ -215,12 +215,12 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import (
     CRYPTOGRAPHY_IMPORT_ERROR, FORMATS, HAS_CRYPTOGRAPHY,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_result
-from ansible_collections.scwkms.key_manager.plugins.module_utils._target import locate
+from ansible_collections.scwkms.key_manager.plugins.module_utils._target import key_option, locate
 
 
 def argument_spec():
     return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
+        key=key_option(),
         include_key=dict(type='bool', default=False),
         dest=dict(type='path'),
         format=dict(type='str', choices=list(FORMATS), default='pem'),

@@ -128,16 +128,8 @@ signature:
   returned: success
   type: str
   sample: MEUCIQDf0m3...
-digest:
-  description: The digest that was signed, lowercase hex.
-  returned: success
-  type: str
-  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
-digest_algorithm:
-  description: V(sha256) or V(sha384).
-  returned: success
-  type: str
-  sample: sha256
+digest: {description: The digest of the message, lowercase hex., returned: success, type: str, sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
+digest_algorithm: {description: V(sha256) or V(sha384)., returned: success, type: str, sample: sha256}
 algorithm:
   description: The key's algorithm (as read from the key, or as given in O(algorithm)).
   returned: success
@@ -167,7 +159,7 @@ import base64
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS, SIGNING_ALGORITHMS
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
     SIGNATURE_FORMATS, check_signature, encode_signature, hash_name, normalize_signature,
@@ -175,24 +167,22 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
-from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import INPUTS, check_inputs, compute_digest
+from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
+    INPUTS, check_inputs, compute_digest, input_argument_spec,
+)
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import (
     KeyUseError, describe, identity, locate, signing_algorithm,
 )
 
 
 def argument_spec():
-    return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
-        algorithm=dict(type='str', choices=list(SIGNING_ALGORITHMS)),
-        content=dict(type='str', no_log=True),
-        content_b64=dict(type='str', no_log=True),
-        path=dict(type='path'),
-        digest=dict(type='str'),
+    spec = input_argument_spec()
+    spec.update(
         signature_format=dict(type='str', choices=list(SIGNATURE_FORMATS), default='der'),
         verify=dict(type='bool', default=False),
         dest=dict(type='path'),
     )
+    return spec
 
 
 class Signer(object):

@@ -105,16 +105,8 @@ algorithm:
   returned: success
   type: str
   sample: rsa_pss_2048_sha256
-digest:
-  description: The digest that was verified, lowercase hex.
-  returned: success
-  type: str
-  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
-digest_algorithm:
-  description: V(sha256) or V(sha384).
-  returned: success
-  type: str
-  sample: sha256
+digest: {description: The digest of the message, lowercase hex., returned: success, type: str, sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
+digest_algorithm: {description: V(sha256) or V(sha384)., returned: success, type: str, sample: sha256}
 remote:
   description: Whether the service verified the signature (O(remote=true)) rather than the module.
   returned: success
@@ -127,7 +119,7 @@ kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: st
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS, SIGNING_ALGORITHMS
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
     DigestError, candidate_signing_algorithms, check_signature, ecdsa_to_der, hash_name,
 )
@@ -135,7 +127,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._module import 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
 from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
-    INPUTS, check_inputs, compute_digest, read_signature,
+    INPUTS, check_inputs, compute_digest, input_argument_spec, read_signature,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import (
     KeyUseError, describe, identity, locate, signing_algorithm,
@@ -145,17 +137,13 @@ SIGNATURES = ('signature', 'signature_path')
 
 
 def argument_spec():
-    return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
-        algorithm=dict(type='str', choices=list(SIGNING_ALGORITHMS)),
-        content=dict(type='str', no_log=True),
-        content_b64=dict(type='str', no_log=True),
-        path=dict(type='path'),
-        digest=dict(type='str'),
+    spec = input_argument_spec()
+    spec.update(
         signature=dict(type='str'),
         signature_path=dict(type='path'),
         remote=dict(type='bool', default=False),
     )
+    return spec
 
 
 def verify_locally(client, target, algorithm, params, signature):

@@ -42,3 +42,9 @@ def test_identity_return_values_are_documented_alike():
     documented = [dict((name, spec) for name, spec in yaml.safe_load(module.RETURN).items()
                        if name in ('key_id', 'region', 'kms_uri')) for module in MODULES]
     assert all(len(entry) == 3 for entry in documented) and documented[1:] == documented[:-1]
+
+
+def test_digest_return_values_are_documented_alike():
+    documented = [dict((name, spec) for name, spec in yaml.safe_load(module.RETURN).items()
+                       if name in ('digest', 'digest_algorithm')) for module in (scwkms_sign, scwkms_verify)]
+    assert len(documented[0]) == 2 and documented[0] == documented[1]
