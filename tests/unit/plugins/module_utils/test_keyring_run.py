@@ -151,7 +151,8 @@ def test_missing_keys_cost_one_more_list_of_live_keys_and_one_of_scheduled_keys(
     result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')])
     assert methods(api)[:3] == ['list_keys', 'list_keys', 'list_keys']
     assert [call[1][:2] for call in api.calls[:3]] == [((TAG,), False), ((), False), ((), True)]
-    assert sorted(methods(api)[3:]) == ['create_key', 'restore_key', 'update_key', 'update_key']
+    # a create is followed by one list of its name (settle_created: did another task create it too?)
+    assert sorted(methods(api)[3:]) == ['create_key', 'list_keys', 'restore_key', 'update_key', 'update_key']
     assert [row['actions'] for row in result['keyring']] == [[], ['updated'], ['restored', 'updated'], ['created']]
     assert result['totals']['created'] == 1 and result['totals']['restored'] == 1 and result['totals']['updated'] == 2
     assert len(api.named('new')) == 1 and len(api.named('untagged')) == 1 and len(api.named('deleted')) == 1
