@@ -154,7 +154,7 @@ from ansible.utils.display import Display
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS, algorithm_of
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import is_uuid
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keys import target_of
+from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import target as aim_of
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import HAS_CRYPTOGRAPHY
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import (
     fetch_public_key, public_key_info, public_key_result,
@@ -218,10 +218,10 @@ class Resolver(object):
         self._memo = {}
 
     def public_key(self, term, region=None):
-        key_id, name, region = target_of(term, self.settings, region)
-        algorithm = None
-        if name is not None:
-            resolved = self._resolve_name(term, name, region)
+        aim = aim_of(self.settings, reference=term, region=region)
+        key_id, region, algorithm = aim.key_id, aim.region, None
+        if aim.name is not None:
+            resolved = self._resolve_name(term, aim)
             key_id, algorithm = resolved['key_id'], resolved['algorithm']
         target = Target(key_id, region, None, term)
         fetched = self._memoized(('public_key', region, key_id), lambda: self.cache.get_or_fetch(
@@ -230,15 +230,13 @@ class Resolver(object):
             lambda value: public_key_info(value.get('pem'), target, algorithm)))
         return {'target': target, 'pem': fetched['pem'], 'algorithm': algorithm}
 
-    def _resolve_name(self, term, name, region):
-        project = self.settings.project_id
-
+    def _resolve_name(self, term, aim):
         def resolve():
-            target = locate(self.client, self.settings, term, region)
+            target = locate(self.client, self.settings, term, aim.region)
             return {'key_id': target.key_id, 'algorithm': algorithm_of(target.key)}
-        return self._memoized(('name', region, project, name), lambda: self.cache.get_or_fetch(
-            {'kind': 'name', 'api_url': self.endpoint, 'region': region, 'project_id': project, 'name': name},
-            resolve, _check_resolution))
+        return self._memoized(('name', aim.region, aim.project_id, aim.name), lambda: self.cache.get_or_fetch(
+            {'kind': 'name', 'api_url': self.endpoint, 'region': aim.region, 'project_id': aim.project_id,
+             'name': aim.name}, resolve, _check_resolution))
 
     def _memoized(self, key, compute):
         if key not in self._memo:

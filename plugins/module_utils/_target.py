@@ -5,9 +5,9 @@
 
 """The key a public-key, signing or verification task acts on, and whether it can. Private.
 
-locate() reads the key only when the caller needs it: a key given by id costs no request here, a
-name one list request (which returns the key too). The request counts documented in the modules
-follow from it; keep them in step.
+locate() finds the key with _locator.locate (the one way to find a key), reading it only when the
+caller needs it: a key given by id costs no request here, a name one list request (which returns the
+key too). The request counts documented in the modules follow from it; keep them in step.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ._algorithms import ALGORITHM_USAGE, SIGNING_ALGORITHMS, algorithm_of
-from ._credentials import require_project
+from . import _locator
 from ._digest import require_signing
 from ._errors import UserError
 from ._keyref import kms_uri
-from ._keys import find_by_name, target_of
 
 Target = namedtuple('Target', ['key_id', 'region', 'key', 'reference'])
 """key is the Key as the API sent it, or None when it was not read (a key given by id)."""
@@ -29,7 +28,7 @@ class KeyUseError(UserError):
     """The key exists (or not) but cannot serve this operation; the message says why."""
 
 
-class KeyNotFound(KeyUseError):
+class KeyNotFound(KeyUseError, _locator.KeyNotFound):
     pass
 
 
@@ -51,20 +50,15 @@ def identity(target):
 
 def locate(client, settings, reference, region=None, project_id=None, read_key=False):
     """Target for a reference. A key given by id is read (GET /keys/{id}) only with read_key; a name is
-    always resolved with one list request, which returns the key too."""
-    key_id, name, region = target_of(reference, settings, region)
-    if key_id and not read_key:
-        return Target(key_id, region, None, reference)
-    if key_id:
-        key = client.get_key(key_id, region)
-        if key is None:
-            raise KeyNotFound('key %s does not exist in region %s' % (key_id, region))
-        return Target(key_id, region, key, reference)
-    project = require_project(settings, project_id)
-    key = find_by_name(client, name, project, region)
-    if key is None:
-        raise KeyNotFound('no key named %r in project %s, region %s' % (name, project, region))
-    return Target(key['id'], region, key, reference)
+    always resolved with one list request, which returns the key too. KeyNotFound when there is none."""
+    aim = _locator.target(settings, reference=reference, region=region, project_id=project_id)
+    located = _locator.locate(client, settings, reference=reference, region=region, project_id=project_id,
+                              read=read_key)
+    if located.key_id is None and aim.key_id:
+        raise KeyNotFound('key %s does not exist in region %s' % (aim.key_id, aim.region))
+    if located.key_id is None:
+        raise KeyNotFound('no key named %r in project %s, region %s' % (aim.name, aim.project_id, aim.region))
+    return Target(located.key_id, located.region, located.key, reference)
 
 
 def check_can_sign(target, operation='sign', require_enabled=True):
