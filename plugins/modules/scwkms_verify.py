@@ -105,7 +105,8 @@ algorithm:
   returned: success
   type: str
   sample: rsa_pss_2048_sha256
-digest: {description: The digest of the message, lowercase hex., returned: success, type: str, sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
+digest: {description: The digest of the message in lowercase hex., returned: success, type: str,
+         sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
 digest_algorithm: {description: V(sha256) or V(sha384)., returned: success, type: str, sample: sha256}
 remote:
   description: Whether the service verified the signature (O(remote=true)) rather than the module.

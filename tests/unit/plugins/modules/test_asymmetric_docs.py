@@ -48,3 +48,9 @@ def test_digest_return_values_are_documented_alike():
     documented = [dict((name, spec) for name, spec in yaml.safe_load(module.RETURN).items()
                        if name in ('digest', 'digest_algorithm')) for module in (scwkms_sign, scwkms_verify)]
     assert len(documented[0]) == 2 and documented[0] == documented[1]
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_one_line_return_entries_parse_as_intended(module):
+    for name, spec in yaml.safe_load(module.RETURN).items():
+        assert set(spec) <= {'description', 'returned', 'type', 'sample', 'elements', 'contains'}, (name, spec)
