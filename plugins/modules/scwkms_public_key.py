@@ -115,6 +115,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 pem:
   description: The standard SubjectPublicKeyInfo PEM (C(-----BEGIN PUBLIC KEY-----)).
   returned: success
@@ -190,9 +193,6 @@ algorithm:
   returned: success
   type: str
   sample: ec_p256_sha256
-key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
-region: {description: The key's region., returned: success, type: str, sample: fr-par}
-kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 key:
   description: The key as M(scwkms.key_manager.scwkms_key) returns it; only when it was read (a name, or O(include_key=true)).
   returned: when the key was read

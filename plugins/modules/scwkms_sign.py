@@ -120,6 +120,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 signature:
   description:
     - The signature, base64-encoded (standard alphabet, padded), in O(signature_format) for ECDSA keys.
@@ -146,9 +149,6 @@ verified:
   returned: success
   type: bool
   sample: true
-key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
-region: {description: The key's region., returned: success, type: str, sample: fr-par}
-kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 dest:
   description: The signature file, when O(dest) was given.
   returned: when O(dest) was given

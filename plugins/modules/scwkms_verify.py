@@ -88,6 +88,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 valid:
   description: Whether the signature is valid for the input under this key.
   returned: success
@@ -113,9 +116,6 @@ remote:
   returned: success
   type: bool
   sample: false
-key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
-region: {description: The key's region., returned: success, type: str, sample: fr-par}
-kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 '''
 
 from ansible.module_utils.basic import missing_required_lib
