@@ -7,8 +7,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The algorithm option's type and choices (module_utils/_algorithms.py ALGORITHMS); each module
-    # that extends this fragment describes the option in its own words.
+    # The algorithm option's type and choices, from module_utils/_algorithms.py (a unit test checks they
+    # agree); each module that extends a variant describes the option in its own words.
     DOCUMENTATION = r'''
 options:
   algorithm:
@@ -31,4 +31,13 @@ options:
       - ml_dsa_44
       - ml_dsa_65
       - ml_dsa_87
+'''
+
+    # Signing algorithms only (scwkms_sign, scwkms_verify): SIGNING_ALGORITHMS.
+    SIGNING = r'''
+options:
+  algorithm:
+    type: str
+    choices: [ec_p256_sha256, ec_p384_sha384, rsa_pss_2048_sha256, rsa_pss_3072_sha256, rsa_pss_4096_sha256,
+              rsa_pkcs1_2048_sha256, rsa_pkcs1_3072_sha256, rsa_pkcs1_4096_sha256, ml_dsa_44, ml_dsa_65, ml_dsa_87]
 '''

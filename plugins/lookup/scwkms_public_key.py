@@ -52,8 +52,9 @@ options:
     default: error
   cache:
     description:
-      - Cache public keys on the controller, so that a template rendered for many hosts, or a lookup repeated in many
-        tasks, fetches each key once per O(cache_ttl).
+      - Cache public keys and name resolutions on the controller, so that a template rendered for many hosts, or a
+        lookup repeated in many tasks, fetches each key once.
+      - By default an entry lives no longer than the playbook run that fetched it (see O(cache_dir) and O(cache_ttl)).
       - Only public data is cached; the PEM as served, key ids, names and algorithms. Credentials are never written.
       - Turn it off to always ask the API; every host then costs one request per key.
     type: bool
@@ -67,11 +68,15 @@ options:
       - name: scwkms_public_key_cache
   cache_dir:
     description:
-      - Directory of the cache, created with mode 0700; entries are files of mode 0600, written atomically and named
-        by a SHA-256 of the API endpoint, region and key id.
-      - A directory owned by another user is not used (the lookup then works without a cache, with a warning).
+      - Directory of the cache. By default, a directory inside Ansible's per-run local temporary directory
+        (C(DEFAULT_LOCAL_TMP)), which Ansible removes when the run ends.
+      - A directory given here persists across runs, but its entries are still used only by the run that wrote them,
+        unless O(cache_ttl) is set.
+      - Created with mode 0700; entries are files of mode 0600, written atomically and named by a SHA-256 of the API
+        endpoint, region and key id (or project and name).
+      - A symbolic link, or a directory owned by another user, is not used (the lookup then works without a cache, with
+        a warning).
     type: path
-    default: ~/.cache/scwkms.key_manager/public_keys
     env:
       - name: SCWKMS_PUBLIC_KEY_CACHE_DIR
     ini:
@@ -81,10 +86,13 @@ options:
       - name: scwkms_public_key_cache_dir
   cache_ttl:
     description:
-      - Seconds a cached entry is used. Short by default; a key's public key never changes, but a key may be deleted,
-        and a name may come to mean another key. V(0) disables the cache.
+      - V(0), the default, keeps entries for the current playbook run only.
+      - Opt-in cross-run cache; a positive number of seconds lets later runs use an entry of a persistent O(cache_dir)
+        for that long. A key's public key never changes, but a key may be deleted and a name may come to mean another
+        key (or the API behind O(api_url) may be another one), so a later run may then render the wrong key for up to
+        that long.
     type: int
-    default: 300
+    default: 0
     env:
       - name: SCWKMS_PUBLIC_KEY_CACHE_TTL
     ini:
@@ -96,9 +104,13 @@ notes:
   - Lookups are evaluated lazily; a variable holding a lookup runs it again each time it is used. The cache makes
     that cheap, but a C(set_fact) or the module M(scwkms.key_manager.scwkms_public_key) is the way to read a key
     exactly once.
-  - The cache is shared by every playbook of the same controller user, whatever credentials they use; public keys are
-    public, but a key that your current credentials cannot read may be served from the cache for up to O(cache_ttl)
-    seconds after another playbook read it.
+  - Each cache entry is bound to the API endpoint, region and key id (or project and name) it answers for, and sealed
+    with an HMAC keyed by a digest of the secret key; an entry that was edited, or written with another secret key, is
+    not used. A PEM that does not parse is never cached.
+  - Within one run, a name is resolved once; a play that makes a name mean another key and then looks it up again in
+    the same run should use the key id, or O(cache=false).
+  - Workers waiting for the same key share one request; no cache lock is held while the API client waits between
+    retries.
   - Errors are raised as C(AnsibleLookupError) with the same messages as the modules; a symmetric key, for instance,
     fails with a message saying it has no public key.
 seealso:
@@ -140,12 +152,15 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import algorithm_of
-from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
-    KeyNotFound, Target, fetch_public_key, identity, locate, public_key_info,
-)
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keys import target_of
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS, algorithm_of
+from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
+from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import is_uuid
+from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import target as aim_of
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import HAS_CRYPTOGRAPHY
+from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import (
+    fetch_public_key, public_key_info, public_key_result,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._target import KeyNotFound, Target, locate
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import client_from_plugin, lookup_errors
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._public_key_cache import PublicKeyCache, public_url
 
@@ -159,11 +174,11 @@ class LookupModule(LookupBase):
         self.set_options(var_options=self._templated_sources(variables), direct=kwargs)
         if not HAS_CRYPTOGRAPHY:
             raise AnsibleLookupError('%s: the cryptography Python package is required on the controller' % NAME)
-        settings, client = client_from_plugin(self, NAME)
         cache = PublicKeyCache(self.get_option('cache_dir'), self.get_option('cache_ttl'),
                                enabled=self.get_option('cache'), warn=display.warning)
+        settings, client = client_from_plugin(self, NAME, sleep=cache.sleep)
+        cache.seal_with(settings.secret_key)
         resolver = Resolver(client, settings, cache)
-        fmt = self.get_option('format')
         results = []
         for term in terms:
             with lookup_errors(NAME):
@@ -175,7 +190,7 @@ class LookupModule(LookupBase):
                     if self.get_option('on_missing') == 'warn':
                         display.warning('%s: %s; skipped' % (NAME, exc))
                     continue
-                results.append(render(record, fmt))
+                results.append(render(record, self.get_option('format')))
         return results
 
     def _templated_sources(self, variables):
@@ -204,26 +219,25 @@ class Resolver(object):
         self._memo = {}
 
     def public_key(self, term, region=None):
-        key_id, name, region = target_of(term, self.settings, region)
-        algorithm = None
-        if name is not None:
-            resolved = self._resolve_name(term, name, region)
+        aim = aim_of(self.settings, reference=term, region=region)
+        key_id, region, algorithm = aim.key_id, aim.region, None
+        if aim.name is not None:
+            resolved = self._resolve_name(term, aim)
             key_id, algorithm = resolved['key_id'], resolved['algorithm']
         target = Target(key_id, region, None, term)
         fetched = self._memoized(('public_key', region, key_id), lambda: self.cache.get_or_fetch(
             {'kind': 'public_key', 'api_url': self.endpoint, 'region': region, 'key_id': key_id},
-            lambda: {'pem': fetch_public_key(self.client, target)}))
+            lambda: {'pem': fetch_public_key(self.client, target)},
+            lambda value: public_key_info(value.get('pem'), target, algorithm)))
         return {'target': target, 'pem': fetched['pem'], 'algorithm': algorithm}
 
-    def _resolve_name(self, term, name, region):
-        project = self.settings.project_id
-
+    def _resolve_name(self, term, aim):
         def resolve():
-            target = locate(self.client, self.settings, term, region)
+            target = locate(self.client, self.settings, term, aim.region)
             return {'key_id': target.key_id, 'algorithm': algorithm_of(target.key)}
-        return self._memoized(('name', region, project, name), lambda: self.cache.get_or_fetch(
-            {'kind': 'name', 'api_url': self.endpoint, 'region': region, 'project_id': project, 'name': name},
-            resolve))
+        return self._memoized(('name', aim.region, aim.project_id, aim.name), lambda: self.cache.get_or_fetch(
+            {'kind': 'name', 'api_url': self.endpoint, 'region': aim.region, 'project_id': aim.project_id,
+             'name': aim.name}, resolve, _check_resolution))
 
     def _memoized(self, key, compute):
         if key not in self._memo:
@@ -231,22 +245,18 @@ class Resolver(object):
         return self._memo[key]
 
 
+def _check_resolution(value):
+    if not is_uuid(value.get('key_id')) or value.get('algorithm') not in ALGORITHMS + (None,):
+        raise UserError('not a name resolution: %r' % (value,))
+
+
 def render(record, fmt):
-    target = record['target']
-    info = public_key_info(record['pem'], target, record['algorithm'])
-    algorithm = record['algorithm'] or info.implied_algorithm()
-    if fmt == 'pem':
-        return info.pem
-    if fmt == 'der':
-        return info.der_b64
-    if fmt == 'openssh':
-        return info.render('openssh').rstrip('\n')
+    info, result = public_key_result(record['pem'], record['target'], record['algorithm'])
+    if fmt == 'info':
+        return result
     if fmt == 'jwk':
         info.render('jwk')  # raises the clear error for key types without a JWK form
-        return info.jwk_for(algorithm)
-    result = info.as_dict(algorithm)
-    result.pop('source_label', None)
-    result.pop('source_format', None)
-    result.update(identity(target))
-    result.update(pem_original=record['pem'], algorithm=algorithm)
-    return result
+        return info.jwk_for(result['algorithm'])
+    if fmt == 'openssh':
+        return info.render('openssh').rstrip('\n')
+    return info.der_b64 if fmt == 'der' else info.pem

@@ -7,7 +7,7 @@
 
 Key Manager signs a pre-computed digest (API reference section 3.13): SHA-384 for ec_p384_sha384,
 SHA-256 for every other signing algorithm (the documentation says so for "everything else"; for
-ML-DSA that is an inference, see verify_signature()). ECDSA signatures are handled in ASN.1 DER
+ML-DSA that is an inference, see _verify_ml_dsa()). ECDSA signatures are handled in ASN.1 DER
 (what `openssl dgst -verify` and X.509 use) and converted to and from raw r||s (what JOSE/JWS
 uses); the service's signature is accepted in either form. RSA-PSS verification accepts any salt
 length, because the service's salt length is not documented.
@@ -15,12 +15,15 @@ length, because the service's salt length is not documented.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import re
 import traceback
 
+from ._algorithms import (
+    ALGORITHM_USAGE, EC_ALGORITHMS, FACTS, RSA_PKCS1_ALGORITHMS, RSA_PSS_ALGORITHMS, SIGNING_ALGORITHMS,
+)
+from ._b64 import lenient_b64decode
 from ._errors import UserError
 
 try:
@@ -33,29 +36,15 @@ except ImportError:
     HAS_CRYPTOGRAPHY = False
     CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
-from ._pem import PublicKeyError
-
-EC_ALGORITHMS = ('ec_p256_sha256', 'ec_p384_sha384')
-RSA_PSS_ALGORITHMS = ('rsa_pss_2048_sha256', 'rsa_pss_3072_sha256', 'rsa_pss_4096_sha256')
-RSA_PKCS1_ALGORITHMS = ('rsa_pkcs1_2048_sha256', 'rsa_pkcs1_3072_sha256', 'rsa_pkcs1_4096_sha256')
-ML_DSA_ALGORITHMS = ('ml_dsa_44', 'ml_dsa_65', 'ml_dsa_87')
-SIGNING_ALGORITHMS = EC_ALGORITHMS + RSA_PSS_ALGORITHMS + RSA_PKCS1_ALGORITHMS + ML_DSA_ALGORITHMS
-NON_SIGNING_ALGORITHMS = {
-    'aes_256_gcm': 'symmetric_encryption',
-    'rsa_oaep_2048_sha256': 'asymmetric_encryption',
-    'rsa_oaep_3072_sha256': 'asymmetric_encryption',
-    'rsa_oaep_4096_sha256': 'asymmetric_encryption',
-    'ml_kem_768': 'asymmetric_encryption',
-    'ml_kem_1024': 'asymmetric_encryption',
-}
+from ._pem import CURVES, PublicKeyError
 
 DIGEST_SIZES = {'sha256': 32, 'sha384': 48}
 # ECDSA coordinate size in bytes, per algorithm.
-EC_COORDINATE_SIZES = {'ec_p256_sha256': 32, 'ec_p384_sha384': 48}
+EC_COORDINATE_SIZES = dict((name, CURVES[FACTS[name].shape][0]) for name in EC_ALGORITHMS)
 SIGNATURE_FORMATS = ('der', 'raw')
 CHUNK_SIZE = 1024 * 1024
 
-_HEX = re.compile(r'^[0-9a-fA-F]+$')
+_HEX = re.compile(r'\A[0-9a-fA-F]+\Z')
 
 
 class DigestError(UserError):
@@ -66,17 +55,16 @@ def require_signing(algorithm, option='algorithm'):
     """Raise DigestError unless `algorithm` is a Key Manager signing algorithm."""
     if algorithm in SIGNING_ALGORITHMS:
         return algorithm
-    if algorithm in NON_SIGNING_ALGORITHMS:
+    if algorithm in ALGORITHM_USAGE:
         raise DigestError('%s: %s keys are for %s and cannot sign or verify (signing algorithms: %s)'
-                          % (option, algorithm, NON_SIGNING_ALGORITHMS[algorithm], ', '.join(SIGNING_ALGORITHMS)))
+                          % (option, algorithm, ALGORITHM_USAGE[algorithm], ', '.join(SIGNING_ALGORITHMS)))
     raise DigestError('%s: %r is not a Key Manager signing algorithm; use one of %s'
                       % (option, algorithm, ', '.join(SIGNING_ALGORITHMS)))
 
 
 def hash_name(algorithm):
     """The digest the service expects for a signing algorithm: sha384 for ec_p384_sha384, else sha256."""
-    require_signing(algorithm)
-    return 'sha384' if algorithm == 'ec_p384_sha384' else 'sha256'
+    return FACTS[require_signing(algorithm)].hash
 
 
 def digest_size(algorithm):
@@ -119,17 +107,13 @@ def parse_digest(text, algorithm, option='digest'):
     return raw
 
 
-def decode_base64(text, option, what='value'):
-    """Lenient base64: standard or URL-safe alphabet, padding optional, whitespace ignored."""
-    value = ''.join((text or '').split())
-    if not value:
+def decode_base64(text, option, what='value', allow_empty=False):
+    """_b64.lenient_b64decode with messages naming the option; empty is an error unless allow_empty."""
+    if not ''.join((text or '').split()) and not allow_empty:
         raise DigestError('%s: the %s is empty' % (option, what))
     try:
-        padded = value + '=' * (-len(value) % 4)
-        if '-' in value or '_' in value:
-            return base64.urlsafe_b64decode(padded.encode('ascii'))
-        return base64.b64decode(padded.encode('ascii'), validate=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return lenient_b64decode(text)
+    except ValueError:
         raise DigestError('%s: the %s is neither hex nor base64' % (option, what) if what == 'digest'
                           else '%s: the %s is not valid base64' % (option, what))
 
@@ -214,7 +198,7 @@ def check_signature(info, algorithm, digest, signature):
                 der = ecdsa_to_der(signature, algorithm)
             except DigestError as exc:
                 return False, str(exc)
-            hash_algorithm = hashes.SHA384() if algorithm == 'ec_p384_sha384' else hashes.SHA256()
+            hash_algorithm = hashes.SHA384() if hash_name(algorithm) == 'sha384' else hashes.SHA256()
             info.public_key.verify(der, digest, ec.ECDSA(utils.Prehashed(hash_algorithm)))
         elif algorithm in RSA_PSS_ALGORITHMS:
             return _verify_pss(info.public_key, digest, signature)
@@ -225,10 +209,6 @@ def check_signature(info, algorithm, digest, signature):
     except InvalidSignature:
         return False, 'the signature does not verify with this public key'
     return True, None
-
-
-def verify_signature(info, algorithm, digest, signature):
-    return check_signature(info, algorithm, digest, signature)[0]
 
 
 def _verify_pss(public_key, digest, signature):

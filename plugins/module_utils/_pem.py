@@ -19,12 +19,13 @@ out of the message).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
 import traceback
 
+from ._algorithms import FACTS, fitting
+from ._b64 import lenient_b64decode
 from ._errors import UserError
 
 try:
@@ -80,20 +81,8 @@ CURVES = {
     'P-521': (66, 'P-521', 'ecdsa-sha2-nistp521'),
 }
 
-# Key Manager algorithm -> JWK (alg, use). RFC 7518 names.
-JWK_ALG = {
-    'ec_p256_sha256': ('ES256', 'sig'),
-    'ec_p384_sha384': ('ES384', 'sig'),
-    'rsa_pss_2048_sha256': ('PS256', 'sig'),
-    'rsa_pss_3072_sha256': ('PS256', 'sig'),
-    'rsa_pss_4096_sha256': ('PS256', 'sig'),
-    'rsa_pkcs1_2048_sha256': ('RS256', 'sig'),
-    'rsa_pkcs1_3072_sha256': ('RS256', 'sig'),
-    'rsa_pkcs1_4096_sha256': ('RS256', 'sig'),
-    'rsa_oaep_2048_sha256': ('RSA-OAEP-256', 'enc'),
-    'rsa_oaep_3072_sha256': ('RSA-OAEP-256', 'enc'),
-    'rsa_oaep_4096_sha256': ('RSA-OAEP-256', 'enc'),
-}
+# Key Manager algorithm -> JWK (alg, use), RFC 7518 names.
+JWK_ALG = dict((name, row.jwk) for name, row in FACTS.items() if row.jwk)
 
 FORMATS = ('pem', 'der', 'jwk', 'openssh')
 
@@ -181,15 +170,8 @@ class PublicKeyInfo(object):
 
     def candidate_algorithms(self):
         """The Key Manager algorithms this public key can belong to."""
-        if self.key_type == 'RSA' and self.key_size in (2048, 3072, 4096):
-            return tuple('rsa_%s_%d_sha256' % (scheme, self.key_size) for scheme in ('pss', 'pkcs1', 'oaep'))
-        if self.key_type == 'EC' and self.curve == 'P-256':
-            return ('ec_p256_sha256',)
-        if self.key_type == 'EC' and self.curve == 'P-384':
-            return ('ec_p384_sha384',)
-        if self.key_type in ('ML-DSA', 'ML-KEM') and self.parameter_set:
-            return (self.parameter_set.lower().replace('-', '_'),)
-        return ()
+        shape = {'RSA': self.key_size, 'EC': self.curve}.get(self.key_type, self.parameter_set)
+        return fitting(self.key_type, shape)
 
     def implied_algorithm(self):
         """The algorithm when the public key alone determines it (EC, ML-DSA, ML-KEM), else None (RSA)."""
@@ -433,8 +415,8 @@ def _pem_body(label, body):
     if not text:
         raise PublicKeyError('the PEM block %r is empty' % label)
     try:
-        return base64.b64decode(text + '=' * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
+        return lenient_b64decode(text)
+    except ValueError:
         raise PublicKeyError('the body of the PEM block %r is not valid base64 (%d characters)' % (label, len(text)))
 
 

@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
+  - scwkms.key_manager.asymmetric
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -38,13 +39,6 @@ attributes:
       - A key's public key never changes (asymmetric keys are not rotatable), so O(dest) is rewritten only when its
         content or attributes differ.
 options:
-  key:
-    description:
-      - The key, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
-    type: str
-    required: true
-    aliases: [key_id]
   include_key:
     description:
       - Also read the key itself when it is given by id (one more request), to return RV(key) and the exact
@@ -121,6 +115,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 pem:
   description: The standard SubjectPublicKeyInfo PEM (C(-----BEGIN PUBLIC KEY-----)).
   returned: success
@@ -196,21 +193,6 @@ algorithm:
   returned: success
   type: str
   sample: ec_p256_sha256
-key_id:
-  description: The key's id.
-  returned: success
-  type: str
-  sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
-region:
-  description: The key's region.
-  returned: success
-  type: str
-  sample: fr-par
-kms_uri:
-  description: The key as a C(scwkms:) URI, as step-ca and step-kms-plugin take it.
-  returned: success
-  type: str
-  sample: scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par
 key:
   description: The key as M(scwkms.key_manager.scwkms_key) returns it; only when it was read (a name, or O(include_key=true)).
   returned: when the key was read
@@ -224,24 +206,37 @@ dest:
   sample: /etc/verifier/token-signing.jwk.json
 '''
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
-    fetch_public_key, identity, known_algorithm, locate, public_key_info, read_existing, write_dest,
-)
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import normalize_key
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import (
     CRYPTOGRAPHY_IMPORT_ERROR, FORMATS, HAS_CRYPTOGRAPHY,
 )
-from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_result
+from ansible_collections.scwkms.key_manager.plugins.module_utils._target import key_option, locate
 
 
 def argument_spec():
     return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
+        key=key_option(),
         include_key=dict(type='bool', default=False),
         dest=dict(type='path'),
         format=dict(type='str', choices=list(FORMATS), default='pem'),
     )
+
+
+def write_key(module, info, algorithm, result):
+    dest = module.params['dest']
+    content = info.render(module.params['format'], algorithm)
+    if not isinstance(content, bytes):
+        content = content.encode('utf-8')
+    current = read_existing(dest)
+    changed, diffs = write_dest(module, dest, content, current, binary=module.params['format'] == 'der')
+    result.update(changed=changed, dest=dest)
+    if module._diff:
+        result['diff'] = diffs
 
 
 def main():
@@ -253,26 +248,12 @@ def main():
     with module_errors(module, **result):
         settings, client = client_from_module(module)
         target = locate(client, settings, params['key'], params['region'], read_key=params['include_key'])
-        pem_original = fetch_public_key(client, target)
-        algorithm = known_algorithm(target)
-        info = public_key_info(pem_original, target, algorithm)
-        algorithm = algorithm or info.implied_algorithm()
-        result.update(info.as_dict(algorithm))
-        result.update(identity(target))
-        result.update(pem_original=pem_original, algorithm=algorithm)
-        result.pop('source_label', None)
-        result.pop('source_format', None)
+        info, described = public_key_result(fetch_public_key(client, target), target)
+        result.update(described)
         if target.key is not None:
             result['key'] = normalize_key(target.key)
         if params['dest']:
-            content = info.render(params['format'], algorithm)
-            if not isinstance(content, bytes):
-                content = content.encode('utf-8')
-            current = read_existing(module, params['dest'])
-            changed, diffs = write_dest(module, params['dest'], content, current, binary=params['format'] == 'der')
-            result.update(changed=changed, dest=params['dest'])
-            if module._diff:
-                result['diff'] = diffs
+            write_key(module, info, described['algorithm'], result)
     module.exit_json(**result)
 
 

@@ -26,6 +26,9 @@ author:
 extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
+  - scwkms.key_manager.asymmetric
+  - scwkms.key_manager.asymmetric.signing_input
+  - scwkms.key_manager.algorithm.signing
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -46,43 +49,13 @@ attributes:
         current input under this key's public key is kept as it is, without a new signature (C(changed=false)).
       - RSA PKCS#1 v1.5 signatures are deterministic; ML-DSA signatures may be either, depending on the service.
 options:
-  key:
-    description:
-      - The signing key, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
-    type: str
-    required: true
-    aliases: [key_id]
   algorithm:
     description:
-      - The key's algorithm, when you know it. One of V(ec_p256_sha256), V(ec_p384_sha384),
-        V(rsa_pss_2048_sha256), V(rsa_pss_3072_sha256), V(rsa_pss_4096_sha256), V(rsa_pkcs1_2048_sha256),
-        V(rsa_pkcs1_3072_sha256), V(rsa_pkcs1_4096_sha256), V(ml_dsa_44), V(ml_dsa_65), V(ml_dsa_87).
+      - The key's algorithm, when you know it.
       - With a key given by id, it saves the request that reads the key, and O(digest) is checked against it before
         any request. The service then checks the key itself; a wrong RSA scheme (PSS or PKCS#1 v1.5) shows only when the
         signature is verified (O(verify=true)).
       - With a key given by name, the key is read anyway and must have this algorithm.
-      - An encryption algorithm is refused before any request.
-    type: str
-  content:
-    description:
-      - Text to sign; its UTF-8 bytes are digested. Not logged and not returned.
-    type: str
-  content_b64:
-    description:
-      - Bytes to sign, base64-encoded. Not logged and not returned.
-    type: str
-  path:
-    description:
-      - A file on the host running the module, digested in chunks of 1 MiB.
-    type: path
-  digest:
-    description:
-      - A precomputed digest, hex or base64 (standard or URL-safe, padding optional). A value made only of hex digits
-        is read as hex.
-      - Its length must fit the key's algorithm (32 bytes, or 48 for V(ec_p384_sha384)); it is checked before the
-        signing request.
-    type: str
   signature_format:
     description:
       - Encoding of ECDSA signatures, in RV(signature) and in O(dest). V(der) is ASN.1 DER; V(raw) is C(r||s) with
@@ -147,6 +120,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 signature:
   description:
     - The signature, base64-encoded (standard alphabet, padded), in O(signature_format) for ECDSA keys.
@@ -155,16 +131,9 @@ signature:
   returned: success
   type: str
   sample: MEUCIQDf0m3...
-digest:
-  description: The digest that was signed, lowercase hex.
-  returned: success
-  type: str
-  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
-digest_algorithm:
-  description: V(sha256) or V(sha384).
-  returned: success
-  type: str
-  sample: sha256
+digest: {description: The digest of the message in lowercase hex., returned: success, type: str,
+         sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
+digest_algorithm: {description: V(sha256) or V(sha384)., returned: success, type: str, sample: sha256}
 algorithm:
   description: The key's algorithm (as read from the key, or as given in O(algorithm)).
   returned: success
@@ -180,21 +149,6 @@ verified:
   returned: success
   type: bool
   sample: true
-key_id:
-  description: The key's id.
-  returned: success
-  type: str
-  sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
-region:
-  description: The key's region.
-  returned: success
-  type: str
-  sample: fr-par
-kms_uri:
-  description: The key as a C(scwkms:) URI.
-  returned: success
-  type: str
-  sample: scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par
 dest:
   description: The signature file, when O(dest) was given.
   returned: when O(dest) was given
@@ -206,37 +160,38 @@ import base64
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
-    INPUTS, KeyUseError, check_inputs, compute_digest, describe, fetch_public_key, identity, locate,
-    public_key_info, read_existing, signing_algorithm, write_dest,
-)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
+from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
-    EC_ALGORITHMS, SIGNATURE_FORMATS, check_signature, encode_signature, hash_name, normalize_signature,
+    SIGNATURE_FORMATS, check_signature, encode_signature, hash_name, normalize_signature,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
+from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
+    INPUTS, check_inputs, compute_digest, input_argument_spec,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._target import (
+    KeyUseError, describe, identity, locate, signing_algorithm,
+)
 
 
 def argument_spec():
-    return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
-        algorithm=dict(type='str'),
-        content=dict(type='str', no_log=True),
-        content_b64=dict(type='str', no_log=True),
-        path=dict(type='path'),
-        digest=dict(type='str'),
+    spec = input_argument_spec()
+    spec.update(
         signature_format=dict(type='str', choices=list(SIGNATURE_FORMATS), default='der'),
         verify=dict(type='bool', default=False),
         dest=dict(type='path'),
     )
+    return spec
 
 
 class Signer(object):
-    def __init__(self, module, client, target, algorithm):
-        self.module = module
+    def __init__(self, client, target, algorithm, signature_format):
         self.client = client
         self.target = target
         self.algorithm = algorithm
+        self.signature_format = signature_format
         self._info = None
 
     def public_key(self):
@@ -244,18 +199,21 @@ class Signer(object):
             self._info = public_key_info(fetch_public_key(self.client, self.target), self.target, self.algorithm)
         return self._info
 
-    def kept_signature(self, digest, current, signature_format):
+    def kept_signature(self, digest, current):
         """The signature in dest, in the wanted form, when it verifies for this digest; else None.
         An ECDSA signature in the other form (DER or raw) is re-encoded, not signed again."""
-        if not current:
+        if not current or not check_signature(self.public_key(), self.algorithm, digest, current)[0]:
             return None
-        valid, _reason = check_signature(self.public_key(), self.algorithm, digest, current)
-        if not valid:
-            return None
-        return encode_signature(current, self.algorithm, signature_format)
+        return encode_signature(current, self.algorithm, self.signature_format)
 
     def sign(self, digest, verify):
-        signature = normalize_signature(self.client.sign(self.target.key_id, digest, self.target.region), self.algorithm)
+        """The new signature, in the wanted form."""
+        answer = self.client.sign(self.target.key_id, digest, self.target.region)
+        if not isinstance(answer, bytes) or not answer:
+            # Never write or return something that is not a signature, whatever the API answered.
+            raise KeyUseError('Key Manager answered the signing request for %s without a signature'
+                              % describe(self.target))
+        signature = normalize_signature(answer, self.algorithm)
         if verify:
             valid, reason = check_signature(self.public_key(), self.algorithm, digest, signature)
             if not valid:
@@ -263,7 +221,30 @@ class Signer(object):
                     '; algorithm %s was given and not read from the key, is it right?' % self.algorithm)
                 raise KeyUseError('the signature Key Manager returned for %s does not verify with its public key as %s '
                                   '(%s)%s' % (describe(self.target), self.algorithm, reason, hint))
-        return signature
+        return encode_signature(signature, self.algorithm, self.signature_format)
+
+
+def sign_to_dest(module, signer, digest, current, result):
+    """Keep a signature in dest that still verifies, else sign (not in check mode) and write."""
+    dest = module.params['dest']
+    content = signer.kept_signature(digest, current)
+    if content is not None:
+        result.update(signature=_b64(content), verified=True)
+    elif not module.check_mode:
+        content = signer.sign(digest, module.params['verify'])
+        result.update(signature=_b64(content), verified=module.params['verify'])
+    result['dest'] = dest
+    if content is None:
+        # Check mode with a file that would change: no signature, so no content to compare.
+        result['changed'] = True
+        if module._diff:
+            result['diff'] = [{'before_header': dest, 'after_header': dest,
+                               'before': '' if current is None else 'signature that does not verify, %d bytes\n' % len(current),
+                               'after': 'new signature\n'}]
+        return
+    result['changed'], diffs = write_dest(module, dest, content, current, binary=True)
+    if module._diff:
+        result['diff'] = diffs
 
 
 def main():
@@ -275,8 +256,7 @@ def main():
     result = dict(changed=False)
     with module_errors(module, **result):
         check_inputs(params)
-        dest = params['dest']
-        current = read_existing(module, dest) if dest else None
+        current = read_existing(params['dest']) if params['dest'] else None
         settings, client = client_from_module(module)
         target = locate(client, settings, params['key'], params['region'], read_key=params['algorithm'] is None)
         algorithm = signing_algorithm(target, params['algorithm'])
@@ -285,36 +265,11 @@ def main():
         result.update(identity(target))
         result.update(algorithm=algorithm, digest=digest.hex(), digest_algorithm=hash_name(algorithm),
                       signature_format=signature_format, signature=None, verified=False)
-        signer = Signer(module, client, target, algorithm)
-        wanted_format = signature_format or 'der'
-
-        if not dest:
-            signature = signer.sign(digest, params['verify'])
-            result.update(signature=_b64(encode_signature(signature, algorithm, wanted_format)), verified=params['verify'])
-            module.exit_json(**result)
-
-        kept = signer.kept_signature(digest, current, wanted_format)
-        if kept is not None:
-            content = kept
-            result.update(signature=_b64(kept), verified=True)
-        elif module.check_mode:
-            content = None
+        signer = Signer(client, target, algorithm, signature_format or 'der')
+        if params['dest']:
+            sign_to_dest(module, signer, digest, current, result)
         else:
-            signature = signer.sign(digest, params['verify'])
-            content = encode_signature(signature, algorithm, wanted_format)
-            result.update(signature=_b64(content), verified=params['verify'])
-        if content is None:
-            # Check mode with a file that would change: no signature, so no content to compare.
-            result.update(changed=True, dest=dest)
-            if module._diff:
-                result['diff'] = [{'before_header': dest, 'after_header': dest,
-                                   'before': '' if current is None else 'signature that does not verify, %d bytes\n' % len(current),
-                                   'after': 'new signature\n'}]
-            module.exit_json(**result)
-        changed, diffs = write_dest(module, dest, content, current, binary=True)
-        result.update(changed=changed, dest=dest)
-        if module._diff:
-            result['diff'] = diffs
+            result.update(signature=_b64(signer.sign(digest, params['verify'])), verified=params['verify'])
     module.exit_json(**result)
 
 

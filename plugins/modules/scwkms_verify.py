@@ -21,6 +21,9 @@ author:
 extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
+  - scwkms.key_manager.asymmetric
+  - scwkms.key_manager.asymmetric.signing_input
+  - scwkms.key_manager.algorithm.signing
 attributes:
   check_mode:
     support: full
@@ -31,38 +34,14 @@ attributes:
   idempotent:
     support: full
 options:
-  key:
-    description:
-      - The signing key, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
-    type: str
-    required: true
-    aliases: [key_id]
   algorithm:
     description:
-      - The key's algorithm, when you know it; see M(scwkms.key_manager.scwkms_sign) for the list.
+      - The key's algorithm, when you know it.
       - Locally, without it, a key given by id is verified as its public key allows; an EC key has one algorithm, and
         an RSA signature is accepted under RSA-PSS (any salt length) or RSA PKCS#1 v1.5, whichever it is (RV(algorithm)
         says which). Give it to accept one scheme only.
       - With O(remote=true) and a key given by id, it saves the request that reads the key.
       - With a key given by name, the key is read anyway and must have this algorithm.
-    type: str
-  content:
-    description:
-      - Text that was signed (its UTF-8 bytes). Not logged.
-    type: str
-  content_b64:
-    description:
-      - Bytes that were signed, base64-encoded. Not logged.
-    type: str
-  path:
-    description:
-      - A file on the host running the module, digested in chunks of 1 MiB.
-    type: path
-  digest:
-    description:
-      - A precomputed digest, hex or base64; its length must fit the key's algorithm.
-    type: str
   signature:
     description:
       - The signature, base64 (standard or URL-safe, padding optional, as JWS uses).
@@ -109,6 +88,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+key_id: {description: The key's id., returned: success, type: str, sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a}
+region: {description: The key's region., returned: success, type: str, sample: fr-par}
+kms_uri: {description: The key as a C(scwkms:) URI., returned: success, type: str, sample: "scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par"}
 valid:
   description: Whether the signature is valid for the input under this key.
   returned: success
@@ -126,74 +108,43 @@ algorithm:
   returned: success
   type: str
   sample: rsa_pss_2048_sha256
-digest:
-  description: The digest that was verified, lowercase hex.
-  returned: success
-  type: str
-  sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb
-digest_algorithm:
-  description: V(sha256) or V(sha384).
-  returned: success
-  type: str
-  sample: sha256
+digest: {description: The digest of the message in lowercase hex., returned: success, type: str,
+         sample: fb0c460c93cbd02d0ad341411e85ec8ccd3169860f4ed20749f75f8e5bd010cb}
+digest_algorithm: {description: V(sha256) or V(sha384)., returned: success, type: str, sample: sha256}
 remote:
   description: Whether the service verified the signature (O(remote=true)) rather than the module.
   returned: success
   type: bool
   sample: false
-key_id:
-  description: The key's id.
-  returned: success
-  type: str
-  sample: 2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a
-region:
-  description: The key's region.
-  returned: success
-  type: str
-  sample: fr-par
-kms_uri:
-  description: The key as a C(scwkms:) URI.
-  returned: success
-  type: str
-  sample: scwkms:key-id=2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a;region=fr-par
 '''
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._asymmetric import (
-    INPUTS, KeyUseError, check_inputs, check_readable, compute_digest, describe, fetch_public_key,
-    identity, locate, public_key_info, signing_algorithm,
-)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
-    EC_ALGORITHMS, DigestError, candidate_signing_algorithms, check_signature, decode_base64, ecdsa_to_der,
-    hash_name,
+    DigestError, candidate_signing_algorithms, check_signature, ecdsa_to_der, hash_name,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
+from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
+    INPUTS, check_inputs, compute_digest, input_argument_spec, read_signature,
+)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._target import (
+    KeyUseError, describe, identity, locate, signing_algorithm,
+)
 
 SIGNATURES = ('signature', 'signature_path')
 
 
 def argument_spec():
-    return dict(
-        key=dict(type='str', required=True, aliases=['key_id'], no_log=False),
-        algorithm=dict(type='str'),
-        content=dict(type='str', no_log=True),
-        content_b64=dict(type='str', no_log=True),
-        path=dict(type='path'),
-        digest=dict(type='str'),
+    spec = input_argument_spec()
+    spec.update(
         signature=dict(type='str'),
         signature_path=dict(type='path'),
         remote=dict(type='bool', default=False),
     )
-
-
-def read_signature(params):
-    if params['signature'] is not None:
-        return decode_base64(params['signature'], 'signature', 'signature')
-    check_readable(params['signature_path'], 'signature_path')
-    with open(params['signature_path'], 'rb') as handle:
-        return handle.read()
+    return spec
 
 
 def verify_locally(client, target, algorithm, params, signature):
@@ -218,6 +169,10 @@ def verify_remotely(client, target, algorithm, params, signature):
         except DigestError as exc:
             return dict(valid=False, reason=str(exc), algorithm=algorithm, digest=digest)
     valid = client.verify(target.key_id, digest, signature, target.region)
+    if not isinstance(valid, bool):
+        # Fail closed: only a JSON true is a valid signature, and an answer that is neither is no answer.
+        raise KeyUseError('Key Manager answered the verify request for %s with %r, not a JSON boolean; the signature '
+                          'is not reported valid' % (describe(target), valid))
     return dict(valid=valid, reason=None if valid else 'Key Manager says the signature is not valid for this key',
                 algorithm=algorithm, digest=digest)
 
@@ -236,16 +191,13 @@ def main():
         read_key = params['remote'] and params['algorithm'] is None
         target = locate(client, settings, params['key'], params['region'], read_key=read_key)
         algorithm = signing_algorithm(target, params['algorithm'], operation='verify', require_enabled=params['remote'])
-        if params['remote']:
-            outcome = verify_remotely(client, target, algorithm, params, signature)
-        else:
-            outcome = verify_locally(client, target, algorithm, params, signature)
+        verify = verify_remotely if params['remote'] else verify_locally
+        outcome = verify(client, target, algorithm, params, signature)
         result.update(identity(target))
         result.update(outcome)
-        result['digest_algorithm'] = 'sha384' if len(outcome['digest']) == 48 else 'sha256'
         result['digest'] = outcome['digest'].hex()
-        if result['algorithm']:
-            result['digest_algorithm'] = hash_name(result['algorithm'])
+        result['digest_algorithm'] = hash_name(result['algorithm']) if result['algorithm'] else (
+            'sha384' if len(outcome['digest']) == 48 else 'sha256')
     module.exit_json(**result)
 
 

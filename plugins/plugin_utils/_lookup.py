@@ -58,8 +58,9 @@ def settings_from_plugin(plugin, plugin_name):
     return settings
 
 
-def client_from_plugin(plugin, plugin_name):
-    """(settings, client) for a lookup whose options were set with set_options()."""
+def client_from_plugin(plugin, plugin_name, **client_options):
+    """(settings, client) for a lookup whose options were set with set_options(); client_options go to
+    KeyManagerClient (the public-key lookup gives its cache's sleep)."""
     require_plugin(plugin_name, REQUESTS)
     settings = settings_from_plugin(plugin, plugin_name)
-    return settings, KeyManagerClient(settings)
+    return settings, KeyManagerClient(settings, **client_options)

@@ -13,3 +13,5 @@ export ANSIBLE_HOST_KEY_CHECKING=false
 
 ansible-playbook -i localhost.ini lookup.yml -e "@${CONFIG}" -e "work_dir=${WORK}" "$@"
 ansible-playbook -i fleet.ini -f 20 fleet.yml -e "@${CONFIG}" -e "work_dir=${WORK}" "$@"
+ansible-playbook -i localhost.ini repoint.yml -e "@${CONFIG}" -e "work_dir=${WORK}" -e phase=first "$@"
+ansible-playbook -i localhost.ini repoint.yml -e "@${CONFIG}" -e "work_dir=${WORK}" -e phase=second "$@"

@@ -158,7 +158,7 @@ def test_service_signatures_normalize_and_verify(algorithm):
         assert len(raw) == 2 * _digest.EC_COORDINATE_SIZES[algorithm]
         # The service's signature may arrive raw: it is normalized to DER and verifies either way.
         assert _digest.normalize_signature(raw, algorithm) == signature
-        assert _digest.verify_signature(info, algorithm, digest, raw)
+        assert _digest.check_signature(info, algorithm, digest, raw)[0]
     else:
         assert _digest.encode_signature(signature, algorithm, 'raw') == signature
 
@@ -172,8 +172,8 @@ def test_tampered_messages_and_signatures_are_rejected(algorithm):
     assert _digest.check_signature(info, algorithm, other, signature) == (False, 'the signature does not verify with this public key')
     flipped = bytearray(signature)
     flipped[len(flipped) // 2] ^= 0x01
-    assert not _digest.verify_signature(info, algorithm, digest, bytes(flipped))
-    assert not _digest.verify_signature(info, algorithm, digest, signature[:-1])
+    assert not _digest.check_signature(info, algorithm, digest, bytes(flipped))[0]
+    assert not _digest.check_signature(info, algorithm, digest, signature[:-1])[0]
     assert _digest.check_signature(info, algorithm, digest, b'') == (False, 'the signature is empty')
 
 
@@ -182,7 +182,7 @@ def test_pss_any_salt_length_verifies(algorithm):
     private_key, info = key_for(algorithm)
     digest = _digest.digest_message(MESSAGE, algorithm)
     for salt in (0, 20, 32, 64, padding.PSS.MAX_LENGTH):
-        assert _digest.verify_signature(info, algorithm, digest, sign_digest(private_key, algorithm, digest, pss_salt=salt))
+        assert _digest.check_signature(info, algorithm, digest, sign_digest(private_key, algorithm, digest, pss_salt=salt))[0]
 
 
 def test_pkcs1_signature_does_not_verify_as_pss_and_back():
@@ -190,8 +190,8 @@ def test_pkcs1_signature_does_not_verify_as_pss_and_back():
     digest = _digest.digest_message(MESSAGE, 'rsa_pss_2048_sha256')
     pss = sign_digest(private_key, 'rsa_pss_2048_sha256', digest)
     pkcs1 = sign_digest(private_key, 'rsa_pkcs1_2048_sha256', digest)
-    assert not _digest.verify_signature(info, 'rsa_pkcs1_2048_sha256', digest, pss)
-    assert not _digest.verify_signature(info, 'rsa_pss_2048_sha256', digest, pkcs1)
+    assert not _digest.check_signature(info, 'rsa_pkcs1_2048_sha256', digest, pss)[0]
+    assert not _digest.check_signature(info, 'rsa_pss_2048_sha256', digest, pkcs1)[0]
 
 
 def test_verification_errors_are_not_results():
@@ -215,8 +215,8 @@ def test_ml_dsa_local_verification(name, algorithm):
     # As the emulator signs: pure ML-DSA over the digest bytes.
     signature = private_key.sign(digest)
     assert _digest.check_signature(info, algorithm, digest, signature) == (True, None)
-    assert not _digest.verify_signature(info, algorithm, _digest.digest_message(b'other', algorithm), signature)
-    assert not _digest.verify_signature(info, algorithm, digest, signature[:-1])
+    assert not _digest.check_signature(info, algorithm, _digest.digest_message(b'other', algorithm), signature)[0]
+    assert not _digest.check_signature(info, algorithm, digest, signature[:-1])[0]
     info.public_key = None  # as with a cryptography that cannot load ML-DSA keys
     with pytest.raises(DigestError, match='cannot verify ml_dsa_(44|87) signatures locally: the installed cryptography'):
         _digest.check_signature(info, algorithm, digest, signature)
@@ -280,4 +280,4 @@ def test_signatures_made_by_openssl_verify_locally(tmp_path, algorithm):
     result = run(*(args + ['-out', str(tmp_path / 'sig'), str(tmp_path / 'message')]))
     assert result.returncode == 0, result.stderr
     digest = _digest.digest_message(MESSAGE, algorithm)
-    assert _digest.verify_signature(info, algorithm, digest, (tmp_path / 'sig').read_bytes())
+    assert _digest.check_signature(info, algorithm, digest, (tmp_path / 'sig').read_bytes())[0]

@@ -145,8 +145,8 @@ def test_service_rsa_pem_is_normalized(size):
     private_key = rsa_keys(size)[0]
     info = parse_public_key(service_pem(private_key))
     assert_normalized(info, private_key.public_key())
-    assert info.candidate_algorithms() == ('rsa_pss_%d_sha256' % size, 'rsa_pkcs1_%d_sha256' % size,
-                                           'rsa_oaep_%d_sha256' % size)
+    assert info.candidate_algorithms() == ('rsa_oaep_%d_sha256' % size, 'rsa_pss_%d_sha256' % size,
+                                           'rsa_pkcs1_%d_sha256' % size)
     assert info.implied_algorithm() is None
     assert info.openssh.startswith('ssh-rsa ')
     assert info.jwk_for('rsa_pss_%d_sha256' % size)['alg'] == 'PS256'

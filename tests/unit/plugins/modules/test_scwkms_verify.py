@@ -176,7 +176,7 @@ def test_remote_refuses_a_non_signing_key_before_verifying(km_emulator):
     (dict(signature='AAAA'), 'one of the following is required: content, content_b64, path, digest'),
     (dict(content='a', signature='!!!'), 'signature: the signature is not valid base64'),
     (dict(content='a', signature_path='/nonexistent'), 'signature_path: cannot read /nonexistent: No such file or directory'),
-    (dict(content='a', signature='AAAA', algorithm='aes_256_gcm'), 'algorithm: aes_256_gcm keys are for symmetric_encryption'),
+    (dict(content='a', signature='AAAA', algorithm='aes_256_gcm'), 'value of algorithm must be one of: ec_p256_sha256, ec_p384_sha384, rsa_pss_2048_sha256, '),
     (dict(digest='00' * 20, signature='AAAA'), 'digest: the digest is 20 bytes (read as hex)'),
 ])
 def test_bad_inputs_fail_before_any_request(km_emulator, args, message):
