@@ -38,7 +38,7 @@ USER_AGENT = f'scwkms.key_manager/{COLLECTION_VERSION} (Ansible collection)'
 # [INF] Not documented by Scaleway, easy to change here: how long a key this client created may still
 # answer 404 or be missing from lists (reference section 7.6), and how long a fresh token may answer
 # 403 while IAM propagates (the Terraform provider retries those). Both also stop at retry_deadline.
-CONSISTENCY_WINDOW = 30.0
+CONSISTENCY_WINDOW = 10.0
 IAM_PROPAGATION_WINDOW = 30.0
 POLL_CAP = 2.0
 

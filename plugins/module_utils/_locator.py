@@ -15,7 +15,7 @@ import time
 from collections import namedtuple
 
 from ._credentials import require_project
-from ._durations import parse_timestamp
+from ._wire import winner_of
 from ._keyref import KeyRef, KeyRefError, parse_key_id, parse_key_ref, validate_name, validate_region
 
 Located = namedtuple('Located', ['key_id', 'region', 'project_id', 'key'])
@@ -29,7 +29,6 @@ Target = namedtuple('Target', ['key_id', 'name', 'region', 'project_id'])
 UNIQUE_WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.25
 DEFAULT_RETRY_DEADLINE = 120.0
-_NEVER = parse_timestamp('9999-12-31T23:59:59Z')
 
 
 class KeyNotFound(KeyRefError):
@@ -127,14 +126,9 @@ def _only(keys, name, what):
 
 # -- races between creators -------------------------------------------------------------------------
 
-def winner_of(keys):
-    """The rule every racer applies alike: earliest created_at, then smallest id."""
-    return min(keys, key=lambda key: (_created_at(key), key['id']))
-
-
-def _created_at(key):
-    stamp = key.get('created_at')
-    return parse_timestamp(stamp) if stamp else _NEVER
+def _discarded_by_racer(client, created_key, name, project_id, region):
+    scheduled = client.list_keys(name=name, project_id=project_id, region=region, scheduled_for_deletion=True)
+    return any(key['id'] == created_key['id'] for key in scheduled)
 
 
 def settle_created(client, created_key, name, project_id, region, deadline):
@@ -150,6 +144,10 @@ def settle_created(client, created_key, name, project_id, region, deadline):
         live = _exact(client.list_keys(name=name, project_id=project_id, region=region), name)
         if any(key['id'] == created_key['id'] for key in live):
             break
+        if live and _discarded_by_racer(client, created_key, name, project_id, region):
+            # A racer whose create answer was lost could not tell its key from ours and scheduled the
+            # deletion of every candidate but the winner (KeyManagerClient.create_key): ours lost.
+            return winner_of(live), True
         if time.monotonic() >= deadline:
             return created_key, False
         time.sleep(POLL_SECONDS)

@@ -17,7 +17,7 @@ import binascii
 import re
 from collections import namedtuple
 
-from ._durations import to_proto_duration
+from ._durations import parse_timestamp, to_proto_duration
 
 Shape = namedtuple('Shape', ['what', 'problem'])
 
@@ -116,3 +116,17 @@ def rotation_policy_body(policy):
         return None
     return {'rotation_period': to_proto_duration(policy['rotation_period']),
             'next_rotation_at': policy.get('next_rotation_at')}
+
+
+_NEVER = parse_timestamp('9999-12-31T23:59:59Z')
+
+
+def winner_of(keys):
+    """The rule every racer that created the same name applies alike, so all agree without talking:
+    the key created first wins (earliest created_at, then smallest id); the others are discarded."""
+    return min(keys, key=lambda key: (_created_at(key), key['id']))
+
+
+def _created_at(key):
+    stamp = key.get('created_at')
+    return parse_timestamp(stamp) if stamp else _NEVER

@@ -182,6 +182,6 @@ def test_nothing_is_sent_once_retry_deadline_is_spent_by_a_read_back():
     with pytest.raises(KeyManagerError) as error:
         client.create_key(name='billing', algorithm='aes_256_gcm')
     assert error.value.error_type == 'outcome_unknown'
-    assert 'no new key named' in str(error.value)
+    assert 'consistency window before retry_deadline' in str(error.value)
     calls = session.calls()
     assert calls[0] == ('POST', KEYS) and set(calls[1:]) == {('GET', KEYS)}

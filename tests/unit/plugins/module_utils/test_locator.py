@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -146,3 +147,41 @@ def test_settle_keeps_a_key_it_cannot_see_yet(api, monkeypatch):
     key = create(client, 'invisible')
     monkeypatch.setattr(client, 'list_keys', lambda **_: [])
     assert settle_created(client, key, 'invisible', PROJECT, 'fr-par', time.monotonic() + 0.3) == (key, False)
+
+
+def test_settle_loses_when_a_racer_whose_answer_was_lost_discarded_our_key(api):
+    """A racer that cannot tell its key from ours schedules every new key but the winner for deletion;
+    the task that made the discarded key must then adopt the winner, not carry on with its dead key."""
+    km, _settings, client = api
+    first = create(client, 'discarded')
+    ours = create(client, 'discarded')
+    client.delete_key(ours['id'])  # what the racer's read-back did
+    km.clear_requests()
+    winner, lost = settle_created(client, ours, 'discarded', PROJECT, 'fr-par', time.monotonic() + 5)
+    assert lost and winner['id'] == first['id']
+    assert 'DELETE /keys/{key_id}' not in km.counts()
+
+
+def test_two_controllers_with_lost_create_answers_end_with_one_live_key(km_emulator):
+    """Both creates are committed then answered 500, and new keys stay hidden for a while: neither
+    client knows its own key; both must agree on one and discard the other."""
+    km_emulator.set_faults([{'type': 'commit_then_error', 'route': 'POST /keys', 'status': 500},
+                            {'type': 'eventual_consistency', 'seconds': 1}])
+    results = []
+
+    def run():
+        settings = resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET, 'project_id': PROJECT,
+                                     'region': 'fr-par', 'retry_deadline': 60}, environ={})
+        results.append(create(KeyManagerClient(settings), 'lost-both'))
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    km_emulator.clear_faults()
+    client = KeyManagerClient(resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET,
+                                                'project_id': PROJECT, 'region': 'fr-par'}, environ={}))
+    live = client.list_keys(name='lost-both')
+    assert len(live) == 1
+    assert [key['id'] for key in results] == [live[0]['id']] * 2
+    assert len(client.list_keys(name='lost-both', scheduled_for_deletion=True)) == 1
