@@ -26,6 +26,13 @@ def parse_args(argv=None):
     parser.add_argument("--burst-429", type=int, metavar="N", help="the first N requests get 429")
     parser.add_argument("--latency-ms", type=int, help="add this latency to every request")
     parser.add_argument("--drop-after-commit", type=float, metavar="RATE", help="handle, then close without answering, this fraction of requests")
+    parser.add_argument("--commit-then-500", type=float, metavar="RATE", help="handle (commit), then answer 500, on this fraction of requests")
+    parser.add_argument("--eventual-consistency", type=float, metavar="SECONDS", help="a created key is missing from GET and lists for SECONDS")
+    parser.add_argument("--iam-propagation", type=float, metavar="SECONDS", help="a new token gets 403 permissions_denied for SECONDS")
+    parser.add_argument("--redirect-to", metavar="URL", help="answer 307 to URL instead of handling requests")
+    parser.add_argument("--malformed-body", metavar="JSON", help="answer 200 with this body (JSON, else sent as text) instead of handling")
+    parser.add_argument("--trickle-byte-ms", type=int, metavar="MS", help="send each answer one byte every MS milliseconds")
+    parser.add_argument("--fault-rate", type=float, default=1.0, help="rate of the five flags above (default 1)")
     parser.add_argument("--rsa-pool", type=int, default=DEFAULT_RSA_POOL_SIZE, help="pre-generated RSA keys kept per size (0 disables)")
     parser.add_argument("--request-log-limit", type=int, default=DEFAULT_LIMIT, help="entries kept by GET /_emulator/requests")
     parser.add_argument("--verbose", action="store_true", help="log each request line to stderr (never headers or bodies)")
@@ -45,7 +52,32 @@ def fault_configuration(args):
         rules.append(dict(common, type="latency", ms=args.latency_ms))
     if args.drop_after_commit:
         rules.append(dict(common, type="drop_after_commit", rate=args.drop_after_commit))
-    return {"seed": configuration.get("seed", args.seed), "rules": rules}
+    if args.commit_then_500:
+        rules.append(dict(common, type="commit_then_error", rate=args.commit_then_500, status=500))
+    return {"seed": configuration.get("seed", args.seed), "rules": rules + _misbehaviour_rules(args, dict(common, rate=args.fault_rate))}
+
+
+def _misbehaviour_rules(args, common):
+    """The rules of the misbehaviour flags that take --fault-rate."""
+    rules = []
+    if args.eventual_consistency:
+        rules.append(dict(common, type="eventual_consistency", seconds=args.eventual_consistency))
+    if args.iam_propagation:
+        rules.append(dict(common, type="iam_propagation", seconds=args.iam_propagation))
+    if args.redirect_to:
+        rules.append(dict(common, type="redirect", location=args.redirect_to))
+    if args.malformed_body is not None:
+        rules.append(dict(common, type="malformed", **_malformed_body(args.malformed_body)))
+    if args.trickle_byte_ms:
+        rules.append(dict(common, type="trickle", byte_delay_ms=args.trickle_byte_ms))
+    return rules
+
+
+def _malformed_body(text):
+    try:
+        return {"body": json.loads(text)}
+    except ValueError:
+        return {"body_text": text}
 
 
 def _load_json_argument(value):

@@ -5,34 +5,13 @@ import json
 import time
 import urllib.parse
 
-from . import errors, faults, routing
+from . import errors, misbehaviours, routing
 from .constants import KEY_ID_HELP, REGIONS
 from .context import Call
-from .wire import dumps, is_uuid
+from .responses import error_response, json_response
+from .wire import is_uuid
 
-JSON_CONTENT_TYPE = ("Content-Type", "application/json")
 _BODILESS_METHODS = ("GET", "DELETE")
-
-
-@dataclasses.dataclass
-class Response:
-    """An HTTP answer; ``drop`` closes the connection without sending it (drop_after_commit)."""
-
-    status: int
-    body: bytes = b""
-    headers: tuple = ()
-    drop: bool = False
-
-
-def json_response(status, document):
-    """A JSON answer; a None document is the empty body of a 204, still typed application/json."""
-    return Response(status, b"" if document is None else dumps(document), (JSON_CONTENT_TYPE,))
-
-
-def error_response(error):
-    if error.body is None:
-        return Response(error.status, b"", error.headers)
-    return Response(error.status, dumps(error.body, sort_keys=True), (JSON_CONTENT_TYPE,) + error.headers)
 
 
 def parse_body(method, body):
@@ -72,26 +51,34 @@ class Api:
         if route is None:
             self.log.record(request, None, 404)
             return error_response(errors.route_not_found())
-        response, fault = self._answer(route, request)
-        self.log.record(request, route.name, response.status, fault)
+        response, fired = self._answer(route, request)
+        self.log.record(request, route.name, response.status, fired)
         return response
 
     def _answer(self, route, request):
-        """The response and the name of the fault injected into it, if any."""
-        decision = self.faults.decide(route.name)
+        """The response and the names of the faults injected into it (latency first, trickle last)."""
+        decision = self.faults.before(route.name)
+        fired = list(decision.fired)
         if decision.delay_seconds:
             time.sleep(decision.delay_seconds)
-        if decision.error is not None:
-            return error_response(faults.error_for(decision.error)), decision.error.type
-        response = self._serve(route, request)
-        response.drop = decision.drop
-        return response, "drop_after_commit" if decision.drop else None
+        if decision.answer is not None:
+            response = misbehaviours.answer(decision.answer)
+        else:
+            response = self._serve(route, request, fired)
+        if decision.byte_delay_seconds:
+            response.byte_delay = decision.byte_delay_seconds
+            fired.append("trickle")
+        return response, fired
 
-    def _serve(self, route, request):
+    def _serve(self, route, request, fired):
         try:
-            return json_response(*route.handler(self.backend, self._call(route, request)))
+            call = self._call(route, request)
+            misbehaviours.check_call(self.faults, route, call, request.headers.get("X-Auth-Token"), fired)
+            status, document = route.handler(self.backend, call)
         except errors.ApiError as error:
             return error_response(error)
+        document = misbehaviours.after_handling(self.faults, route, document, fired)
+        return misbehaviours.after_commit(self.faults, route, json_response(status, document), fired)
 
     def _call(self, route, request):
         principal = self.authenticator.authenticate(request.headers.get("X-Auth-Token"))

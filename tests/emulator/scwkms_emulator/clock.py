@@ -1,5 +1,7 @@
 """The emulator's injectable clock: real time plus an offset that tests move forward."""
 
+import datetime
+import email.utils
 import threading
 import time
 
@@ -16,6 +18,11 @@ class Clock:
     def now(self):
         """Current emulated time, in nanoseconds since the epoch."""
         return time.time_ns() + self._offset
+
+    def http_date(self):
+        """Now as an HTTP ``Date`` header value (RFC 7231 IMF-fixdate)."""
+        moment = datetime.datetime.fromtimestamp(self.now() // NANOS_PER_SECOND, datetime.timezone.utc)
+        return email.utils.format_datetime(moment, usegmt=True)
 
     def advance(self, seconds):
         with self._lock:

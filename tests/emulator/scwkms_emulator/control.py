@@ -3,7 +3,7 @@
 import json
 
 from . import errors
-from .api import error_response, json_response
+from .responses import error_response, json_response
 from .constants import CONTROL_PREFIX
 from .wire import format_timestamp, is_uuid, parse_timestamp
 

@@ -1,57 +1,32 @@
-"""Fault injection: error responses at a rate, 429 bursts, added latency and drop_after_commit.
+"""The fault configuration of one emulator: its rules (fault_rules.py), the random draws that make
+them fire, and what the propagation misbehaviours remember (new tokens, hidden keys).
 
-A configuration is ``{"seed": 1, "rules": [...]}``; each rule is a mapping:
-
-* ``{"type": "error", "route": "POST /keys", "rate": 0.5, "status": 503, "retry_after": 2, "count": 10}``
-  answers ``status`` instead of handling the request (nothing is applied);
-* ``{"type": "burst", "count": 3, "status": 429}``: the next ``count`` matching requests fail
-  (an error rule with rate 1; ``status`` defaults to 429);
-* ``{"type": "latency", "ms": 200, "rate": 1}``: the request waits ``ms`` milliseconds first;
-* ``{"type": "drop_after_commit", "route": "POST /keys", "rate": 1, "count": 1}``: the request is
-  handled (a write is committed) and the connection is then closed without any response.
-
-``route`` is a route name (``GET /keys/{key_id}``) or a shell pattern (``POST *``); it defaults to
-``*``. ``rate`` defaults to 1 and ``count`` (how many times the rule may fire) to unlimited.
-Random draws come from one generator seeded with ``seed``, so a sequential run is reproducible.
+Random draws come from one generator seeded with the configuration's ``seed``, so a sequential run
+is reproducible. The eventual_consistency and iam_propagation windows use real monotonic time.
 """
 
 import dataclasses
 import fnmatch
+import hashlib
 import random
 import threading
+import time
 from typing import Optional
 
-from . import errors
-
-RULE_TYPES = ("error", "burst", "latency", "drop_after_commit")
-_DEFAULT_STATUS = {"error": 503, "burst": 429}
-
-
-@dataclasses.dataclass
-class FaultRule:  # pylint: disable=too-many-instance-attributes
-    type: str
-    route: str = "*"
-    rate: float = 1.0
-    status: Optional[int] = None
-    retry_after: Optional[int] = None
-    ms: int = 0
-    count: Optional[int] = None
-    fired: int = 0
-
-    def applies_to(self, route_name):
-        return (self.count is None or self.fired < self.count) and fnmatch.fnmatchcase(route_name, self.route)
-
-    def to_json(self):
-        return dataclasses.asdict(self)
+from .fault_rules import AFTER_COMMIT, ANSWERING, FaultRule, parse_rule
 
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
-    """What the faults do to one request: a delay, an error answer instead of handling, or a dropped answer."""
+    """What the faults do to one request before it is handled: a delay, an answer instead of handling, a trickle.
+
+    ``fired`` names the latency and answer rules that fired; a trickle is named last, once the answer is known.
+    """
 
     delay_seconds: float = 0.0
-    error: Optional[FaultRule] = None
-    drop: bool = False
+    answer: Optional[FaultRule] = None
+    byte_delay_seconds: float = 0.0
+    fired: tuple = ()
 
 
 NO_FAULT = Decision()
@@ -60,18 +35,17 @@ NO_FAULT = Decision()
 class Faults:
     def __init__(self):
         self._lock = threading.Lock()
-        self._seed = 0
-        self._rules = []
-        self._random = random.Random(0)
+        self.configure({})
 
     def configure(self, document):
-        """Replace the configuration with ``{"seed": n, "rules": [...]}`` (ValueError if malformed)."""
+        """Replace the configuration with ``{"seed": n, "rules": [...]}`` (ValueError if malformed); forgets tokens and hidden keys."""
         if not isinstance(document, dict) or not isinstance(document.get("rules", []), list):
             raise ValueError("expected {\"seed\": n, \"rules\": [...]}")
         rules = [parse_rule(rule) for rule in document.get("rules", [])]
         seed = int(document.get("seed") or 0)
         with self._lock:
             self._seed, self._rules, self._random = seed, rules, random.Random(seed)
+            self._hidden_until, self._tokens = {}, {}
 
     def clear(self):
         self.configure({})
@@ -80,60 +54,74 @@ class Faults:
         with self._lock:
             return {"seed": self._seed, "rules": [rule.to_json() for rule in self._rules]}
 
-    def decide(self, route_name):
-        """Draw the faults for one request to ``route_name``."""
+    def before(self, route_name):
+        """Draw the faults applied before handling one request to ``route_name``."""
         if not self._rules:
             return NO_FAULT
         with self._lock:
-            delay = sum(rule.ms for rule in self._firing(route_name, ("latency",))) / 1000.0
-            error = next(iter(self._firing(route_name, ("error", "burst"))), None)
-            drop = error is None and bool(self._firing(route_name, ("drop_after_commit",)))
-        return Decision(delay, error, drop)
+            latency = self._firing(route_name, ("latency",))
+            answer = self._first(route_name, ANSWERING)
+            trickle = self._first(route_name, ("trickle",))
+        fired = ("latency",) * bool(latency) + ((answer.type,) if answer else ())
+        return Decision(sum(rule.ms for rule in latency) / 1000.0, answer, trickle.byte_delay_ms / 1000.0 if trickle else 0.0, fired)
+
+    def after_commit(self, route_name):
+        """The commit_then_error or drop_after_commit rule that fires after a successful handling, or None."""
+        if not self._rules:
+            return None
+        with self._lock:
+            return self._first(route_name, AFTER_COMMIT)
+
+    def key_created(self, key_id):
+        """Draw whether a key just created is hidden for a while (eventual_consistency)."""
+        if not self._rules:
+            return
+        with self._lock:
+            rule = self._first("POST /keys", ("eventual_consistency",))
+            if rule is not None:
+                self._hidden_until[key_id] = time.monotonic() + rule.seconds
+
+    def is_hidden(self, key_id):
+        if not self._hidden_until:
+            return False
+        with self._lock:
+            deadline = self._hidden_until.get(key_id)
+            if deadline is not None and time.monotonic() >= deadline:
+                del self._hidden_until[key_id]
+                deadline = None
+            return deadline is not None
+
+    def iam_denied(self, route_name, token):
+        """True while the permissions of ``token`` (a new token drew an iam_propagation rule) have not propagated.
+
+        Only a digest of the token is kept: the emulator must hold no secret it does not need.
+        """
+        if not any(rule.type == "iam_propagation" for rule in self._rules):
+            return False
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+        with self._lock:
+            if digest not in self._tokens:
+                rule = self._first(None, ("iam_propagation",))
+                self._tokens[digest] = (time.monotonic() + rule.seconds, rule.route) if rule else None
+            window = self._tokens[digest]
+        return window is not None and time.monotonic() < window[0] and fnmatch.fnmatchcase(route_name, window[1])
 
     def _firing(self, route_name, types):
-        """The rules of ``types`` that fire for this request (each firing is counted)."""
+        """Every rule of ``types`` that fires for this request (each firing is counted)."""
         fired = []
         for rule in self._rules:
             if rule.type in types and rule.applies_to(route_name) and self._draw(rule.rate):
                 rule.fired += 1
                 fired.append(rule)
-                if rule.type != "latency":
-                    break
         return fired
+
+    def _first(self, route_name, types):
+        """The first rule of ``types``, in rule order, that fires (counted), or None."""
+        for rule in self._rules:
+            if rule.type in types and rule.applies_to(route_name) and self._draw(rule.rate):
+                rule.fired += 1
+                return rule
+        return None
 
     def _draw(self, rate):
         return rate >= 1 or self._random.random() < rate
-
-
-def parse_rule(rule):
-    """One rule mapping to a FaultRule, with the per-type defaults (ValueError if malformed)."""
-    if not isinstance(rule, dict) or rule.get("type") not in RULE_TYPES:
-        raise ValueError("each rule needs a type among %s" % ", ".join(RULE_TYPES))
-    unknown = set(rule) - {field.name for field in dataclasses.fields(FaultRule)}
-    if unknown:
-        raise ValueError("unknown rule fields: %s" % ", ".join(sorted(unknown)))
-    try:
-        parsed = FaultRule(
-            type=rule["type"], route=str(rule.get("route", "*")), rate=1.0 if rule["type"] == "burst" else float(rule.get("rate", 1.0)),
-            status=int(rule.get("status") or _DEFAULT_STATUS.get(rule["type"], 0)) or None,
-            retry_after=_optional_int(rule.get("retry_after")), ms=int(rule.get("ms", 0)), count=_optional_int(rule.get("count")),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ValueError("malformed rule %r: %s" % (rule, exc)) from exc
-    if parsed.status is not None and not 400 <= parsed.status <= 599:
-        raise ValueError("status must be a 4xx or 5xx code")
-    return parsed
-
-
-def _optional_int(value):
-    return None if value is None else int(value)
-
-
-def error_for(rule):
-    """The ApiError an error rule answers: 429 as the gateway does (empty body), 403 as IAM, else a message."""
-    headers = [("Retry-After", str(rule.retry_after))] if rule.retry_after is not None else []
-    if rule.status == 429:
-        return errors.rate_limited(headers)
-    if rule.status == 403:
-        return errors.ApiError(403, errors.permissions_denied("write").body, headers)
-    return errors.ApiError(rule.status, {"message": "injected fault", "type": "unknown_error"}, headers)

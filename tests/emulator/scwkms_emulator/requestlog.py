@@ -18,13 +18,16 @@ class RequestLog:
         self._counts = collections.Counter()
         self._seq = 0
 
-    def record(self, request, route, status, fault=None):
-        """``route`` is the route name or None for an unknown path; ``fault`` names an injected fault."""
+    def record(self, request, route, status, faults=()):
+        """``route`` is the route name or None for an unknown path; ``faults`` names the injected faults, in order.
+
+        ``fault`` joins them with ``+`` (one name in the usual case, None when none fired).
+        """
         with self._lock:
             self._seq += 1
             self._entries.append({
                 "seq": self._seq, "method": request.method, "path": request.path, "route": route, "query": request.query,
-                "status": status, "fault": fault,
+                "status": status, "fault": "+".join(faults) or None, "faults": list(faults),
             })
             if route is not None:
                 self._counts[route] += 1

@@ -1,18 +1,20 @@
 """HTTP/1.1 transport on the standard library's ThreadingHTTPServer, with keep-alive.
 
 Each response is written with a single ``sendall`` (status line, headers and body together) and
-Nagle's algorithm is off, so keep-alive clients never wait on delayed ACKs.
+Nagle's algorithm is off, so keep-alive clients never wait on delayed ACKs; a trickled response
+(fault ``trickle``) is written one byte at a time instead. The ``Date`` header comes from the
+emulator's clock, so moving ``/_emulator/clock`` moves the server's notion of now as a client sees it.
 """
 
-import email.utils
 import http.server
 import socket
 import sys
 import threading
+import time
 import traceback
 import uuid
 
-from .api import JSON_CONTENT_TYPE, Response
+from .responses import JSON_CONTENT_TYPE, Response
 from .wire import dumps
 
 SERVER_NAME = "scwkms-emulator"
@@ -70,14 +72,28 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         lines = [
             "HTTP/1.1 %d %s" % (response.status, reason),
             "Server: %s" % SERVER_NAME,
-            "Date: %s" % email.utils.formatdate(usegmt=True),
+            "Date: %s" % self.server.emulator.clock.http_date(),
             "X-Request-Id: %s" % uuid.uuid4(),
             "Content-Length: %d" % len(response.body),
         ]
         lines.extend("%s: %s" % header for header in response.headers)
         if self.close_connection:
             lines.append("Connection: close")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body)
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+        if response.byte_delay:
+            self._trickle(data, response.byte_delay)
+        else:
+            self.wfile.write(data)
+
+    def _trickle(self, data, byte_delay):
+        """One byte, then a pause, and so on; a client that gives up (closes) ends it."""
+        try:
+            for index in range(len(data)):
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+                time.sleep(byte_delay)
+        except OSError:
+            self.close_connection = True
 
     def _drop_connection(self):
         """drop_after_commit: the request was handled; the client gets no answer, only a closed connection."""
@@ -88,20 +104,25 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             pass
 
 
-class EmulatorHTTPServer(http.server.ThreadingHTTPServer):
+class LocalHTTPServer(http.server.ThreadingHTTPServer):
+    """A threaded server for tests: daemon request threads, a reusable port, and its base URL."""
+
     daemon_threads = True
     allow_reuse_address = True
+
+    @property
+    def url(self):
+        host, port = self.server_address[:2]
+        return "http://%s:%d" % (host, port)
+
+
+class EmulatorHTTPServer(LocalHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address, emulator, verbose=False):
         self.emulator = emulator
         self.verbose = verbose
         super().__init__(address, RequestHandler)
-
-    @property
-    def url(self):
-        host, port = self.server_address[:2]
-        return "http://%s:%d" % (host, port)
 
 
 SHUTDOWN_POLL_SECONDS = 0.05

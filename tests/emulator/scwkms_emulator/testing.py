@@ -3,9 +3,11 @@
 * ``running_emulator(**options)``: context manager serving an in-process emulator in a thread,
   yielding an ``EmulatorHandle``;
 * ``EmulatorProcess(*cli_args)``: the emulator as a subprocess (``python -m scwkms_emulator``),
-  stopped by PID with SIGTERM.
+  stopped by PID with SIGTERM;
+* ``running_capture_server()``: a server that records every request it receives (``capture.py``),
+  the target of a ``redirect`` fault, to check that it received nothing.
 
-Both expose ``.url`` and the control helpers of ``ControlClient``.
+The first two expose ``.url`` and the control helpers of ``ControlClient``.
 """
 
 import contextlib
@@ -18,8 +20,11 @@ import sys
 import urllib.request
 
 from .auth import credentials_from_mapping, load_credentials
+from .capture import running_capture_server
 from .emulator import Emulator
 from .server import EmulatorHTTPServer, start_in_thread
+
+__all__ = ["ControlClient", "EmulatorHandle", "EmulatorProcess", "running_capture_server", "running_emulator"]
 
 
 class ControlClient:

@@ -29,9 +29,10 @@ class Km:
         self.session = requests.Session()
 
     def call(self, method, path, body=None, params=None, token=None, region=None):
+        """One request; a redirect (fault ``redirect``) is answered, never followed: it would carry the token."""
         headers = {"X-Auth-Token": self.token if token is None else token}
         url = "%s/key-manager/v1alpha1/regions/%s%s" % (self.url, region or self.region, path)
-        return self.session.request(method, url, json=body, params=params, headers=headers, timeout=60)
+        return self.session.request(method, url, json=body, params=params, headers=headers, timeout=60, allow_redirects=False)
 
     def ok(self, method, path, body=None, params=None, status=200):
         response = self.call(method, path, body, params)
