@@ -7,7 +7,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # Connection options of every module. Mirrored by api_argument_spec() in module_utils/_module.py.
+    # The connection options of every module and plugin, documented once. Declared in module_utils/_options.py;
+    # tests/unit/plugins/module_utils/test_options.py checks that both variants agree with that declaration.
     DOCUMENTATION = r'''
 options:
   access_key:
@@ -19,7 +20,7 @@ options:
     type: str
   secret_key:
     description:
-      - Scaleway secret key (a UUID), sent as the C(X-Auth-Token) header. Never logged.
+      - Scaleway secret key (a UUID), sent as the C(X-Auth-Token) header. Never logged, whatever its source.
       - Falls back to the E(SCW_SECRET_KEY) environment variable, then to C(secret_key) in the selected profile of the
         Scaleway config file.
     type: str
@@ -41,9 +42,11 @@ options:
     type: str
   api_url:
     description:
-      - Base URL of the Scaleway API, without a trailing path.
+      - Base URL of the Scaleway API, C(http://) or C(https://), with no query, fragment, user name or password.
       - Falls back to E(SCW_API_URL), then to C(api_url) in the profile, then to V(https://api.scaleway.com).
-      - Point it at the collection's Key Manager emulator to test playbooks locally.
+      - Point it at the collection's Key Manager emulator to test playbooks locally. Plain C(http://) to a host other
+        than this machine (C(localhost), 127.0.0.0/8, C(::1)) gives a warning; the secret key would cross the network
+        unencrypted.
     type: str
   profile:
     description:
@@ -59,7 +62,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds one HTTP request may take, from connecting to the last byte of the response.
     type: float
     default: 30
   max_retries:
@@ -72,127 +75,65 @@ options:
     default: 5
   retry_deadline:
     description:
-      - Total seconds one API call may spend retrying before it gives up.
+      - Total seconds one API call may take, retries and read-backs included, before it gives up.
     type: float
     default: 120
   validate_certs:
     description:
-      - Verify the API's TLS certificate. Only turn this off for a test endpoint you trust.
+      - Verify the API's TLS certificate. Only turn this off for a test endpoint you trust; turning it off gives a
+        warning.
     type: bool
     default: true
 notes:
   - Settings are resolved once per task in this order, as the C(scw) CLI does; options, then E(SCW_*) environment
-    variables, then the selected Scaleway config file profile, then defaults.
+    variables, then the selected Scaleway config file profile, then defaults. Surrounding whitespace is not part of a
+    value (a secret ending with a newline works), and a value that is only whitespace counts as not set.
 requirements:
   - requests
 '''
 
-    # The same options for lookup plugins, with variable and environment sources.
-    PLUGIN = r'''
+    # Added, for plugins, to DOCUMENTATION (extends_documentation_fragment: [scwkms.key_manager.api,
+    # scwkms.key_manager.api.plugins]); ansible-core merges each option's keys. Only variables: the resolver
+    # reads the SCW_* environment itself, after the options.
+    PLUGINS = r'''
 options:
   access_key:
-    description:
-      - Scaleway access key (C(SCW) followed by 17 letters or digits); only checked for its format.
-      - Falls back to C(access_key) in the selected profile of the Scaleway config file.
-    type: str
-    env:
-      - name: SCW_ACCESS_KEY
     vars:
       - name: scwkms_access_key
   secret_key:
-    description:
-      - Scaleway secret key (a UUID), sent as the C(X-Auth-Token) header. Never logged.
-      - Falls back to C(secret_key) in the selected profile of the Scaleway config file.
-    type: str
-    env:
-      - name: SCW_SECRET_KEY
     vars:
       - name: scwkms_secret_key
   project_id:
-    description:
-      - Project that keys are looked up in by name.
-      - Falls back to C(default_project_id) in the profile.
-    type: str
-    env:
-      - name: SCW_DEFAULT_PROJECT_ID
     vars:
       - name: scwkms_project_id
   organization_id:
-    description:
-      - Organization, used to list keys when no project is given.
-    type: str
-    env:
-      - name: SCW_DEFAULT_ORGANIZATION_ID
     vars:
       - name: scwkms_organization_id
   region:
-    description:
-      - Key Manager region, one of V(fr-par), V(nl-ams) or V(pl-waw).
-      - Falls back to C(default_region) in the profile, then to V(fr-par).
-    type: str
-    env:
-      - name: SCW_DEFAULT_REGION
     vars:
       - name: scwkms_region
   api_url:
-    description:
-      - Base URL of the Scaleway API.
-      - Falls back to C(api_url) in the profile, then to V(https://api.scaleway.com).
-    type: str
-    env:
-      - name: SCW_API_URL
     vars:
       - name: scwkms_api_url
   profile:
-    description:
-      - Profile of the Scaleway config file to read; falls back to C(active_profile) in the file, then to the root
-        profile.
-    type: str
-    env:
-      - name: SCW_PROFILE
     vars:
       - name: scwkms_profile
   config_file:
-    description:
-      - Path of the Scaleway config file; falls back to C($XDG_CONFIG_HOME/scw/config.yaml), then to
-        C(~/.config/scw/config.yaml).
-    type: path
-    env:
-      - name: SCW_CONFIG_PATH
     vars:
       - name: scwkms_config_file
   timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-    type: float
-    default: 30
     vars:
       - name: scwkms_timeout
   max_retries:
-    description:
-      - How many times a failed request is retried (connection errors, HTTP 408, 429 and 5xx), with exponential
-        backoff and jitter, honouring C(Retry-After).
-    type: int
-    default: 5
     vars:
       - name: scwkms_max_retries
   retry_deadline:
-    description:
-      - Total seconds one API call may spend retrying before it gives up.
-    type: float
-    default: 120
     vars:
       - name: scwkms_retry_deadline
   validate_certs:
-    description:
-      - Verify the API's TLS certificate.
-    type: bool
-    default: true
     vars:
       - name: scwkms_validate_certs
 notes:
-  - Settings are resolved in this order, as the C(scw) CLI does; options (and the variables listed for each option),
-    then E(SCW_*) environment variables, then the selected Scaleway config file profile, then defaults.
-requirements:
-  - requests
+  - Each option can also be set with the variable named C(scwkms_) followed by the option name (for example
+    C(scwkms_secret_key)); a variable counts as the option itself, before the environment.
 '''

@@ -19,7 +19,8 @@ description:
 author:
   - Scaleway Key Manager collection maintainers (@scwkms)
 extends_documentation_fragment:
-  - scwkms.key_manager.api.plugin
+  - scwkms.key_manager.api
+  - scwkms.key_manager.api.plugins
 options:
   _terms:
     description:

@@ -5,50 +5,77 @@
 
 """AnsibleModule glue shared by every module of the collection. Private.
 
-The argument spec here mirrors plugins/doc_fragments/api.py; module_errors() is the one place where
-a UserError or a KeyManagerError becomes fail_json.
+The connection options come from _options.OPTIONS (as does plugins/doc_fragments/api.py, checked by
+a unit test); module_errors() is the one place where a UserError or a KeyManagerError becomes fail_json;
+require() and its two names are the one dependency check of modules.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KeyManagerClient, KeyManagerError
+from ._client import KeyManagerClient, KeyManagerError
 from ._credentials import resolve_settings
 from ._errors import UserError
-
-API_OPTION_NAMES = ('access_key', 'secret_key', 'project_id', 'organization_id', 'region', 'api_url', 'profile',
-                    'config_file', 'timeout', 'max_retries', 'retry_deadline', 'validate_certs')
+from ._options import BY_NAME, CRYPTOGRAPHY, NAMES, OPTIONS, REQUESTS, argument_spec, import_error, package_of
 
 
 def api_argument_spec():
     """Connection options; defaults for region, api_url and credentials are applied by the resolver
     (environment and scw profile come before them), so they have no default here."""
-    return dict(
-        access_key=dict(type='str', no_log=True),
-        secret_key=dict(type='str', no_log=True),
-        project_id=dict(type='str'),
-        organization_id=dict(type='str'),
-        region=dict(type='str'),
-        api_url=dict(type='str'),
-        profile=dict(type='str'),
-        config_file=dict(type='path'),
-        timeout=dict(type='float', default=30.0),
-        max_retries=dict(type='int', default=5),
-        retry_deadline=dict(type='float', default=120.0),
-        validate_certs=dict(type='bool', default=True),
-    )
+    return argument_spec()
 
 
 def build_module(argument_spec, **kwargs):
     spec = api_argument_spec()
     spec.update(argument_spec)
     module = AnsibleModule(argument_spec=spec, **kwargs)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    # Masked now, not once resolved: a failure before resolution must not show it either.
+    mask(module, os.environ.get(BY_NAME['secret_key'].env))
+    require_requests(module)
     return module
+
+
+def mask(module, *values):
+    """Keep values (str or bytes: secrets that do not come from a no_log option, such as key material read
+    from a file) out of everything the module returns, in their raw, stripped and base64 forms."""
+    for value in values:
+        # A blank form would mask every space or newline of the result.
+        if not value or not value.strip():
+            continue
+        raw = value if isinstance(value, bytes) else value.encode('utf-8', 'surrogateescape')
+        forms = {base64.b64encode(raw).decode('ascii'), base64.b64encode(raw.strip()).decode('ascii')}
+        if isinstance(value, str):
+            forms.update((value, value.strip()))
+        else:
+            forms.update(_text(raw), _text(raw.strip()))
+        module.no_log_values.update(form for form in forms if form.strip())
+
+
+def _text(raw):
+    try:
+        return (raw.decode('utf-8'),)
+    except UnicodeDecodeError:
+        return ()
+
+
+def require(module, module_name):
+    """fail_json unless module_name imports; call it only when the task needs that package."""
+    error = import_error(module_name)
+    if error:
+        module.fail_json(msg=missing_required_lib(package_of(module_name)), exception=error)
+
+
+def require_requests(module):
+    require(module, REQUESTS)
+
+
+def require_cryptography(module):
+    require(module, CRYPTOGRAPHY)
 
 
 @contextmanager
@@ -63,9 +90,13 @@ def module_errors(module, **result):
 
 
 def settings_from_module(module):
-    options = dict((name, module.params.get(name)) for name in API_OPTION_NAMES)
+    options = dict((name, module.params.get(name)) for name in NAMES)
     with module_errors(module):
-        return resolve_settings(options)
+        settings = resolve_settings(options)
+    mask(module, *(getattr(settings, option.name) for option in OPTIONS if option.no_log))
+    for warning in settings.warnings:
+        module.warn(warning)
+    return settings
 
 
 def client_from_module(module):

@@ -5,8 +5,10 @@
 
 """Glue between lookup plugins and the shared client. Private.
 
-Lookups read the same options as modules (doc fragment scwkms.key_manager.api.PLUGIN);
-lookup_errors() is the one place where a collection error becomes AnsibleLookupError.
+Lookups read the connection options of module_utils/_options.py (documented by the doc fragments
+scwkms.key_manager.api and scwkms.key_manager.api.plugins, which adds the scwkms_* variables; the
+SCW_* environment is read by the resolver alone); lookup_errors() is the one place where a collection
+error becomes AnsibleLookupError, and require_plugin() the one dependency check of plugins.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ansible.errors import AnsibleLookupError
+from ansible.utils.display import Display
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._client import (
-    HAS_REQUESTS, KeyManagerClient, KeyManagerError,
-)
+from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
-from ansible_collections.scwkms.key_manager.plugins.module_utils._module import API_OPTION_NAMES
+from ansible_collections.scwkms.key_manager.plugins.module_utils._options import (
+    CRYPTOGRAPHY, NAMES, REQUESTS, import_error, package_of,
+)
+
+display = Display()
 
 
 @contextmanager
@@ -33,15 +38,28 @@ def lookup_errors(plugin_name):
         raise AnsibleLookupError('%s: Key Manager API call failed: %s' % (plugin_name, exc))
 
 
+def require_plugin(plugin_name, module_name):
+    """AnsibleLookupError unless module_name imports; call it only when the lookup needs that package."""
+    if import_error(module_name):
+        raise AnsibleLookupError('%s: the %s Python package is required on the controller' % (
+            plugin_name, package_of(module_name)))
+
+
+def require_cryptography_plugin(plugin_name):
+    require_plugin(plugin_name, CRYPTOGRAPHY)
+
+
 def settings_from_plugin(plugin, plugin_name):
-    options = dict((name, plugin.get_option(name)) for name in API_OPTION_NAMES)
+    options = dict((name, plugin.get_option(name)) for name in NAMES)
     with lookup_errors(plugin_name):
-        return resolve_settings(options)
+        settings = resolve_settings(options)
+    for warning in settings.warnings:
+        display.warning('%s: %s' % (plugin_name, warning))
+    return settings
 
 
 def client_from_plugin(plugin, plugin_name):
     """(settings, client) for a lookup whose options were set with set_options()."""
-    if not HAS_REQUESTS:
-        raise AnsibleLookupError('%s: the requests Python package is required on the controller' % plugin_name)
+    require_plugin(plugin_name, REQUESTS)
     settings = settings_from_plugin(plugin, plugin_name)
     return settings, KeyManagerClient(settings)

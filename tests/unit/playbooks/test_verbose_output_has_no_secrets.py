@@ -115,7 +115,7 @@ def test_vvvv_output_contains_no_secret(km_emulator, tmp_path):
     assert returncode == 0, output[-4000:]
     assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in output  # the invocation was printed, masked
     assert 'is protected and cannot be deleted' in output
-    assert "'mars-1' (from option region) is not a Key Manager region" in output
+    assert "region (from option region): 'mars-1' is not a Key Manager region" in output
     assert_no_secret(output, SECRET_KEY, material_b64, KEY_MATERIAL.decode(), MESSAGE,
                      base64.b64encode(MESSAGE.encode()).decode())
     requests = km_emulator.requests()

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import (
     CredentialsError, require_project, resolve_settings,
 )
+from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
 
 SECRET_OPT = '11111111-1111-1111-1111-111111111111'
 SECRET_ENV = '22222222-2222-2222-2222-222222222222'
@@ -106,18 +107,21 @@ def test_api_url_trailing_slash_is_dropped():
     ({}, {'SCW_SECRET_KEY': 'hunter2'}, 'secret_key: the secret key from environment variable SCW_SECRET_KEY is not a UUID'),
     ({'secret_key': SECRET_OPT, 'access_key': 'AKIA123'}, {}, 'access_key: the access key from option access_key'),
     ({'secret_key': SECRET_OPT, 'region': 'us-east-1'}, {},
-     "region: 'us-east-1' (from option region) is not a Key Manager region; use one of fr-par, nl-ams, pl-waw"),
+     "region (from option region): 'us-east-1' is not a Key Manager region; use one of fr-par, nl-ams, pl-waw"),
     ({'secret_key': SECRET_OPT}, {'SCW_DEFAULT_REGION': 'fr-pa'}, 'from environment variable SCW_DEFAULT_REGION'),
     ({'secret_key': SECRET_OPT, 'project_id': 'my-project'}, {}, "project_id: 'my-project' from option project_id is not a UUID"),
     ({'secret_key': SECRET_OPT, 'api_url': 'api.scaleway.com'}, {}, "api_url: 'api.scaleway.com' (from option api_url) is not an http(s) URL"),
+    ({'secret_key': SECRET_OPT, 'api_url': 'https://api.scaleway.com?x=1'}, {}, 'is not an http(s) URL without query'),
     ({'secret_key': SECRET_OPT, 'timeout': 0}, {}, 'timeout: must be a positive number'),
+    ({'secret_key': SECRET_OPT, 'timeout': float('inf')}, {}, 'timeout: must be a positive number'),
+    ({'secret_key': SECRET_OPT, 'retry_deadline': -1}, {}, 'retry_deadline: must be 0 or more'),
     ({'secret_key': SECRET_OPT, 'profile': 'nope'}, {}, "profile: profile 'nope' was asked for, but there is no Scaleway config file"),
     ({'secret_key': SECRET_OPT, 'config_file': '/nonexistent/config.yaml'}, {},
      'config_file: the Scaleway config file /nonexistent/config.yaml does not exist'),
 ])
 def test_bad_settings_fail_clearly_and_never_echo_secrets(options, environ, message):
     environ = dict(environ, HOME='/nonexistent')
-    with pytest.raises(CredentialsError) as error:
+    with pytest.raises(UserError) as error:
         resolve_settings(options, environ)
     assert message in str(error.value)
     assert 'hunter2' not in str(error.value)
@@ -134,3 +138,91 @@ def test_require_project():
     with pytest.raises(CredentialsError, match='project_id: this task needs a Scaleway project'):
         require_project(settings)
     assert require_project(settings, PROJECT) == PROJECT
+
+
+# Surrounding whitespace: vault block scalars, Kubernetes and AWX secrets often end with a newline.
+
+@pytest.mark.parametrize('padded', ['%s\n', ' %s ', '\t%s\r\n'])
+def test_surrounding_whitespace_is_not_part_of_any_value(config, padded):
+    options = {'access_key': padded % 'SCWXXXXXXXXXXXXXXXXX', 'organization_id': padded % PROJECT,
+               'api_url': padded % 'http://127.0.0.1:8080/', 'profile': padded % 'named'}
+    environ = env_with(padded % config, SCW_SECRET_KEY=padded % SECRET_ENV, SCW_DEFAULT_REGION=padded % 'pl-waw',
+                       SCW_DEFAULT_PROJECT_ID=padded % PROJECT)
+    settings = resolve_settings(options, environ)
+    assert (settings.access_key, settings.secret_key, settings.organization_id, settings.project_id) == (
+        'SCWXXXXXXXXXXXXXXXXX', SECRET_ENV, PROJECT, PROJECT)
+    assert (settings.region, settings.api_url) == ('pl-waw', 'http://127.0.0.1:8080')
+
+
+def test_config_file_values_are_stripped(tmp_path):
+    path = tmp_path / 'config.yaml'
+    path.write_text('secret_key: "%s\\n"\ndefault_region: " nl-ams "\nactive_profile: " p "\nprofiles:\n  p:\n'
+                    '    default_project_id: "%s\\n"\n' % (SECRET_ROOT, PROJECT))
+    settings = resolve_settings({}, env_with(path))
+    assert (settings.secret_key, settings.region, settings.project_id) == (SECRET_ROOT, 'nl-ams', PROJECT)
+
+
+def test_whitespace_only_counts_as_unset(config):
+    settings = resolve_settings({'secret_key': ' \n', 'region': '  ', 'profile': '\n'},
+                                env_with(config, SCW_SECRET_KEY='\n', SCW_DEFAULT_REGION=' '))
+    assert settings.secret_key == SECRET_ACTIVE
+    assert settings.origins['secret_key'].startswith('secret_key (profile ')
+    assert settings.region == 'pl-waw'
+
+
+def test_require_project_strips_and_matches_the_whole_value():
+    settings = resolve_settings({'secret_key': SECRET_OPT}, env_with())
+    assert require_project(settings, PROJECT + '\n') == PROJECT
+    with pytest.raises(CredentialsError, match='is not a UUID'):
+        require_project(settings, PROJECT + '\nx')
+
+
+@pytest.mark.parametrize('bad', ['x' + SECRET_ENV, SECRET_ENV + '\nextra', SECRET_ENV[:-1] + ' \n'])
+def test_a_bad_secret_is_never_echoed(bad):
+    with pytest.raises(CredentialsError) as error:
+        resolve_settings({}, env_with(SCW_SECRET_KEY=bad))
+    assert 'from environment variable SCW_SECRET_KEY is not a UUID' in str(error.value)
+    assert SECRET_ENV[:8] not in str(error.value) and SECRET_ENV[-12:-1] not in str(error.value)
+
+
+# api_url: no user info, and warnings for what is allowed but unsafe.
+
+@pytest.mark.parametrize('url', ['https://user:hunter2@api.example.com', 'http://hunter2@127.0.0.1:8080/x',
+                                 'user:hunter2@api.example.com', 'https://user:hunter2@host?x#y'])
+def test_api_url_with_user_info_is_refused_without_echo(url):
+    with pytest.raises(CredentialsError) as error:
+        resolve_settings({'secret_key': SECRET_OPT, 'api_url': url}, env_with())
+    assert 'api_url: the URL (from option api_url) holds a user name or password' in str(error.value)
+    assert 'hunter2' not in str(error.value)
+
+
+def test_an_at_sign_in_the_path_is_not_user_info():
+    settings = resolve_settings({'secret_key': SECRET_OPT, 'api_url': 'https://proxy.example/kms@1'}, env_with())
+    assert settings.api_url == 'https://proxy.example/kms@1'
+
+
+@pytest.mark.parametrize('url', ['http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:1/x', 'http://[::1]:80',
+                                 'https://api.scaleway.com', 'https://10.0.0.1'])
+def test_no_warning_for_https_or_loopback(url):
+    assert resolve_settings({'secret_key': SECRET_OPT, 'api_url': url}, env_with()).warnings == ()
+
+
+@pytest.mark.parametrize('url, host', [('http://10.0.0.1:8080', '10.0.0.1'), ('http://kms.example.com', 'kms.example.com'),
+                                       ('http://[2001:db8::1]/', '2001:db8::1'), ('HTTP://localhost.evil.example', 'localhost.evil.example')])
+def test_plain_http_beyond_this_machine_warns(url, host):
+    warning, = resolve_settings({'secret_key': SECRET_OPT, 'api_url': url}, env_with()).warnings
+    assert warning.startswith('api_url is plain http:// to %s, a host that is not this machine' % host)
+
+
+def test_validate_certs_false_warns():
+    settings = resolve_settings({'secret_key': SECRET_OPT, 'validate_certs': False}, env_with())
+    warning, = settings.warnings
+    assert warning.startswith('validate_certs is false: the TLS certificate of api.scaleway.com is not checked')
+
+
+def test_defaults_come_from_the_declaration():
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._options import BY_NAME
+    settings = resolve_settings({'secret_key': SECRET_OPT}, env_with())
+    for name in ('timeout', 'max_retries', 'retry_deadline', 'validate_certs'):
+        assert getattr(settings, name) == BY_NAME[name].default
+    assert (settings.region, settings.api_url) == (BY_NAME['region'].fallback, BY_NAME['api_url'].fallback)
