@@ -3,7 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Key references: how a playbook names a key. Private to this collection."""
+"""Key references: how a playbook names a key, checked before any request. Private to this collection.
+
+A value meant as an id that is not one must never fall back to being a name: a name that matches
+nothing makes scwkms_key create a key nobody asked for.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,18 @@ from ._errors import UserError
 
 REGIONS = ('fr-par', 'nl-ams', 'pl-waw')
 
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+_UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 # step-ca / step-kms-plugin form: scwkms:key-id=<uuid>;region=<region> (attributes in any order).
-_STEP_URI = re.compile(r'^scwkms:(?P<attrs>.*)$')
+_STEP_URI = re.compile(r'scwkms:(?P<attrs>.*)', re.DOTALL)
 # Tink form: scw-kms://regions/<region>/keys/<uuid>
-_TINK_URI = re.compile(r'^scw-kms://regions/(?P<region>[^/]+)/keys/(?P<key_id>[^/]+)$')
+_TINK_URI = re.compile(r'scw-kms://regions/(?P<region>[^/]+)/keys/(?P<key_id>[^/]+)', re.DOTALL)
+# What a mistyped id looks like: mostly hex digits and dashes (a character missing or extra), in
+# braces or after urn:uuid:, or a key URI scheme. Such a value is refused where a name is accepted too.
+_HEXISH = re.compile(r'(urn:uuid:)?[{(]?[0-9a-fA-F-]+[})]?', re.IGNORECASE)
+_SCHEME = re.compile(r'(scwkms|scw-kms|urn|https?):', re.IGNORECASE)
+
+ID_FORMS = ('a key UUID, scwkms:key-id=<uuid>;region=<region> (step-ca) or '
+            'scw-kms://regions/<region>/keys/<uuid> (Tink)')
 
 KeyRef = namedtuple('KeyRef', ['key_id', 'name', 'region'])
 """Exactly one of key_id and name is set; region is None when the reference does not carry one."""
@@ -29,7 +40,11 @@ class KeyRefError(UserError):
 
 
 def is_uuid(value):
-    return bool(value) and bool(_UUID.match(str(value)))
+    return bool(value) and bool(_UUID.fullmatch(str(value)))
+
+
+def looks_like_id(text):
+    return bool(_SCHEME.match(text)) or (bool(_HEXISH.fullmatch(text)) and len(re.sub('[^0-9a-fA-F]', '', text)) >= 20)
 
 
 def validate_region(region, option='region'):
@@ -38,22 +53,58 @@ def validate_region(region, option='region'):
     return region
 
 
+def validate_name(value, option='name'):
+    """A key name as given: non-empty and without surrounding whitespace (the API would keep it, and a
+    padded name never matches the key meant, so every run would create another)."""
+    text = '' if value is None else str(value)
+    if not text.strip():
+        raise KeyRefError('%s: a key name cannot be empty' % option)
+    if text != text.strip():
+        raise KeyRefError('%s: %r has leading or trailing whitespace; key names are matched exactly, so remove it'
+                          % (option, text))
+    return text
+
+
+def parse_key_id(value, option='key_id'):
+    """KeyRef for a UUID or one of the two key URIs; anything else fails, before any request."""
+    text = '' if value is None else str(value).strip()
+    parsed = _parse_id_forms(text, option)
+    if parsed is not None:
+        return parsed
+    hint = ''
+    if text and not looks_like_id(text):
+        hint = '; to name a key by its name, use name'
+    raise KeyRefError('%s: %r is not a key id; use %s%s' % (option, text, ID_FORMS, hint))
+
+
 def parse_key_ref(ref, option='key'):
-    """Parse a UUID, a step-ca URI, a Tink URI, or else treat the text as a key name."""
-    text = str(ref or '').strip()
-    if not text:
+    """KeyRef for a key id (UUID or URI) or a name. A value that looks like a mistyped id, or a name
+    with surrounding whitespace, fails rather than being looked up as a name."""
+    text = '' if ref is None else str(ref)
+    if not text.strip():
         raise KeyRefError('%s: a key reference cannot be empty' % option)
+    parsed = _parse_id_forms(text.strip(), option)
+    if parsed is not None:
+        return parsed
+    if looks_like_id(text.strip()):
+        raise KeyRefError('%s: %r looks like a key id but is not one; use %s, or a key name'
+                          % (option, text, ID_FORMS))
+    return KeyRef(None, validate_name(text, option), None)
+
+
+def _parse_id_forms(text, option):
     if is_uuid(text):
         return KeyRef(text.lower(), None, None)
-    match = _STEP_URI.match(text)
+    match = _STEP_URI.fullmatch(text)
     if match:
         return _parse_step_uri(match.group('attrs'), text, option)
     if text.startswith('scw-kms://'):
-        match = _TINK_URI.match(text)
+        match = _TINK_URI.fullmatch(text)
         if not match or not is_uuid(match.group('key_id')):
-            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid>' % (option, text))
+            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid>'
+                              % (option, text))
         return KeyRef(match.group('key_id').lower(), None, validate_region(match.group('region'), option))
-    return KeyRef(None, text, None)
+    return None
 
 
 def _parse_step_uri(attrs, text, option):
@@ -61,11 +112,13 @@ def _parse_step_uri(attrs, text, option):
     for part in filter(None, attrs.split(';')):
         name, sep, value = part.partition('=')
         if not sep:
-            raise KeyRefError('%s: %r is not a valid scwkms URI; expected scwkms:key-id=<key uuid>;region=<region>' % (option, text))
+            raise KeyRefError('%s: %r is not a valid scwkms URI; expected scwkms:key-id=<key uuid>;region=<region>'
+                              % (option, text))
         values[name.strip()] = value.strip()
     key_id = values.get('key-id')
     if not is_uuid(key_id):
-        raise KeyRefError('%s: %r has no valid key-id; expected scwkms:key-id=<key uuid>;region=<region>' % (option, text))
+        raise KeyRefError('%s: %r has no valid key-id; expected scwkms:key-id=<key uuid>;region=<region>'
+                          % (option, text))
     region = values.get('region')
     return KeyRef(key_id.lower(), None, validate_region(region, option) if region else None)
 

@@ -13,6 +13,7 @@ before and after. _keyring_run.py does the listing and the writes.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import namedtuple
 
 from ._algorithms import ALGORITHMS, algorithm_of, is_rotatable
@@ -21,9 +22,15 @@ from ._durations import (
     validate_rotation_period,
 )
 from ._keyref import kms_uri
-from ._keyspec import DEFAULT_ALGORITHM, Action, SpecError, diff_view, plan_changes, spec_defaults, summarize
+from ._apply import ACTIONS
+from ._keyspec import DEFAULT_ALGORITHM, SpecError, diff_view, plan_changes, spec_defaults
 
-DEFAULT_MANAGEMENT_TAG = 'managed-by:scwkms-keyring'
+# A keyring's keys carry KEYRING_TAG_PREFIX + its name, so two keyrings sharing a project never share
+# a tag unless one overrides management_tag on purpose. LEGACY_MANAGEMENT_TAG is the tag every keyring
+# shared before keyrings had a name: it too marks a key as belonging to some (other) keyring.
+KEYRING_TAG_PREFIX = 'scwkms-keyring:'
+LEGACY_MANAGEMENT_TAG = 'managed-by:scwkms-keyring'
+KEYRING_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,99}')
 MAX_PARALLELISM = 64
 MAX_PAGE_SIZE = 100
 
@@ -32,12 +39,9 @@ ROTATION_FIELDS = ('rotation_period', 'rotate_if_older_than', 'rotate')
 DEFAULTABLE_FIELDS = ('algorithm', 'description', 'tags', 'purge_tags', 'rotation_period', 'rotate_if_older_than',
                       'rotate', 'enabled', 'protected')
 
-# Totals, in the order the result and the report show them; action name -> total it counts in.
-TOTAL_NAMES = ('created', 'restored', 'updated', 'rotated', 'enabled', 'disabled', 'protected', 'unprotected',
-               'scheduled_for_deletion', 'unchanged', 'failed')
-ACTION_TOTALS = {'create': 'created', 'restore': 'restored', 'update': 'updated', 'rotate': 'rotated',
-                 'import_key_material': 'rotated', 'enable': 'enabled', 'disable': 'disabled',
-                 'protect': 'protected', 'unprotect': 'unprotected', 'delete': 'scheduled_for_deletion'}
+# Totals, in the order the result and the report show them: the action table's, then these two.
+TOTAL_NAMES = tuple(sorted(set(kind.total for kind in ACTIONS.values()),
+                           key=[kind.total for kind in ACTIONS.values()].index)) + ('unchanged', 'failed')
 
 # How soon a rotation counts as "due soon" in the report.
 DUE_SOON_SECONDS = 7 * 86400
@@ -136,6 +140,72 @@ def _messages(result):
     return messages
 
 
+# -- ownership -------------------------------------------------------------------------------------
+
+def management_tag_of(keyring, management_tag, errors):
+    """The tag that marks this keyring's keys: management_tag when given ('' turns ownership off),
+    else scwkms-keyring:<keyring>. Neither given is an error: a shared default tag is what let one
+    keyring prune another's keys."""
+    if management_tag is not None:
+        return management_tag or None
+    if keyring is None:
+        errors.append('keyring: name this keyring (for example keyring: billing); its keys are tagged %s<keyring>, '
+                      'so keyrings sharing a project never touch each other\'s keys. Keys made by an earlier version '
+                      'carry %s: set management_tag to that tag to keep managing them'
+                      % (KEYRING_TAG_PREFIX, LEGACY_MANAGEMENT_TAG))
+        return None
+    if not KEYRING_NAME.fullmatch(keyring):
+        errors.append('keyring: %r is not a valid keyring name: 1 to 100 letters, digits and ._:/@+- , starting '
+                      'with a letter or digit' % (keyring,))
+        return None
+    return KEYRING_TAG_PREFIX + keyring
+
+
+def is_keyring_tag(tag):
+    return tag.startswith(KEYRING_TAG_PREFIX) or tag == LEGACY_MANAGEMENT_TAG
+
+
+def foreign_tags(key, management_tag):
+    """The tags on key that mark it as another keyring's."""
+    return [tag for tag in key.get('tags') or [] if tag != management_tag and is_keyring_tag(tag)]
+
+
+def claim(keys, entries, management_tag, adopt):
+    """(owned, adopted, conflicts) among listed live keys; a conflict is (name, message).
+
+    Carrying management_tag (or, with none, any key) makes a key owned unless it also carries another
+    keyring's tag. A declared name held by another keyring's key, or by an untagged key while adopt is
+    false, is a conflict: the run stops before any write and says which key and what to do."""
+    labels = dict((entry.name, entry_label(entry.index, {'name': entry.name})) for entry in entries)
+    owned, adopted, conflicts = [], [], []
+    for key in keys:
+        theirs = foreign_tags(key, management_tag)
+        mine = not management_tag or management_tag in (key.get('tags') or [])
+        if not theirs and mine:
+            owned.append(key)
+        elif key.get('name') not in labels:
+            continue  # not declared: neither read further nor pruned
+        elif theirs:
+            conflicts.append((key['name'], '%s: key %s carries %s, the tag of another keyring; a keyring never adopts, changes or '
+                             'prunes another keyring\'s key. Rename the key in one of the keyrings'
+                             % (labels[key['name']], key['id'], ', '.join(theirs))))
+        elif adopt:
+            adopted.append(key)
+        else:
+            conflicts.append((key['name'], '%s: key %s has this name but not the management tag %s; set adopt: true '
+                             '(scwkms_keyring_adopt) to adopt it (the tag is added), or rename the key in the keyring'
+                             % (labels[key['name']], key['id'], management_tag)))
+    return owned, adopted, conflicts
+
+
+def restorable(key, management_tag, adopt):
+    """Whether a key scheduled for deletion may be restored for a declared name: one of ours, or an
+    untagged one when adopting; never another keyring's."""
+    if foreign_tags(key, management_tag):
+        return False
+    return not management_tag or adopt or management_tag in (key.get('tags') or [])
+
+
 # -- building the entries ------------------------------------------------------------------------
 
 def build_entries(keys, defaults, management_tag, prune):
@@ -169,6 +239,25 @@ def build_entries(keys, defaults, management_tag, prune):
     if errors:
         raise KeyringSpecError(errors)
     return entries
+
+
+def validated(params, structural=()):
+    """(entries, management_tag) from the module's parameters; KeyringSpecError lists every problem:
+    the structural ones found before AnsibleModule (structural), then the options', then every entry's."""
+    errors = list(structural)
+    if structural:
+        raise KeyringSpecError(errors)
+    management_tag = management_tag_of(params.get('keyring'), params.get('management_tag'), errors)
+    for option, maximum in (('parallelism', MAX_PARALLELISM), ('page_size', MAX_PAGE_SIZE)):
+        if not 1 <= params[option] <= maximum:
+            errors.append('%s: must be between 1 and %d, got %d' % (option, maximum, params[option]))
+    try:
+        entries = build_entries(params['keys'], params['defaults'], management_tag, params['prune'])
+    except KeyringSpecError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise KeyringSpecError(errors)
+    return entries, management_tag
 
 
 def _default_rotation(defaults, errors):
@@ -290,13 +379,15 @@ def spec_for(entry, current):
     return spec
 
 
-def plan_keyring(entries, owned, adopted, scheduled, now, prune=False, prune_protected=False):
+def plan_keyring(entries, holdings, now, prune=False, prune_protected=False):
     """A Plan for every declared key, then for every owned key no longer declared when pruning.
 
-    owned: live keys that carry the management tag (every live key when there is none);
-    adopted: live keys without the tag whose name is declared and not among the owned keys;
-    scheduled: keys scheduled for deletion whose name is declared and found nowhere live."""
-    owned_by, adopted_by, scheduled_by = group_by_name(owned), group_by_name(adopted), group_by_name(scheduled)
+    holdings.owned: live keys of this keyring (see claim); holdings.adopted: live untagged keys adopted
+    for a declared name missing from the owned keys; holdings.scheduled: keys scheduled for deletion
+    whose name is declared and found nowhere live, to restore."""
+    owned = holdings.owned
+    owned_by, adopted_by = group_by_name(owned), group_by_name(holdings.adopted)
+    scheduled_by = group_by_name(holdings.scheduled)
     plans = []
     for entry in entries:
         present = entry.spec['state'] == 'present'
@@ -340,11 +431,6 @@ def _plan_one(entry, current, now, known_ids):
 
 
 # -- results and report ---------------------------------------------------------------------------
-
-def action_words(names):
-    """Action names (create, rotate, ...) -> the words scwkms_key returns (created, rotated, ...)."""
-    return summarize([Action(name, {}) for name in names])
-
 
 def human_age(seconds):
     """Rounded down, one unit: 3d, 5h, 12m, 40s; None stays None."""
@@ -443,7 +529,7 @@ def totals(rows, action_names):
     action_names: for each row, the action names (create, rotate, ...) done or planned."""
     counts = dict((name, 0) for name in TOTAL_NAMES)
     for row, names in zip(rows, action_names):
-        for total in sorted(set(ACTION_TOTALS[name] for name in names)):
+        for total in sorted(set(ACTIONS[name].total for name in names)):
             counts[total] += 1
         if row['status'] == 'failed':
             counts['failed'] += 1
@@ -470,3 +556,29 @@ def summary_message(counts, check_mode):
     text += ', %d unchanged' % counts['unchanged'] if parts and counts['unchanged'] else ''
     text += ', %d failed' % counts['failed'] if counts['failed'] else ''
     return text
+
+
+def failed_result(msg, errors, conflicts=()):
+    """The result of a run stopped before any write: nothing changed."""
+    return {'changed': False, 'keyring': [], 'totals': totals([], []), 'errors': list(errors),
+            'conflicts': list(conflicts), 'msg': msg, 'listed': {'owned': 0, 'adopted': 0, 'scheduled_for_deletion': 0}}
+
+
+def conflict_result(conflicts):
+    messages = [message for _name, message in conflicts]
+    return failed_result('%d declared key%s held by keys this keyring does not own, nothing was changed: %s' % (
+        len(messages), '' if len(messages) == 1 else 's', '; '.join(messages)), messages, messages)
+
+
+def failure_message(result):
+    if result['conflicts'] or not result['keyring']:
+        return result['msg']
+    counts = result['totals']
+    return '%d of %d key%s failed (%s): %s' % (counts['failed'], counts['keys'], '' if counts['keys'] == 1 else 's',
+                                               result['msg'], '; '.join(result['errors']))
+
+
+def row_label(row):
+    if row['declared']:
+        return 'keys[%d] (%s)' % (row['index'], row['name'])
+    return 'pruned key %s (%s)' % (row['name'], row['id'])

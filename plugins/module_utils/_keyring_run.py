@@ -24,41 +24,43 @@ import traceback
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
-from ._client import KeyManagerError
+from ._apply import ACTIONS, Progress, apply_plan, predict, summarize
+from ._client import KeyManagerClient, KeyManagerError
+from ._credentials import require_project
+from ._durations import format_timestamp, utcnow
+from ._keyref import validate_region
 from ._keyring import (
-    action_words, group_by_name, key_diff, missing_names, plan_keyring, report_row, spec_for, summary_message, totals,
+    KeyringSpecError, claim, conflict_result, failed_result, failure_message, key_diff, missing_names, plan_keyring,
+    report_row, restorable, row_label, spec_for, summary_message, totals, validated,
 )
-from ._keys import apply_plan
-from ._keyspec import Action, SpecError, predict
+from ._keyspec import Action, SpecError
+from ._lock import keys_lock
 
 Outcome = namedtuple('Outcome', ['final', 'done', 'error'])
 """After one key's plan: the key as last known, the action names done, and the error that stopped it."""
 
-# Client method -> the action name it performs (the names _keyspec plans with).
-WRITE_METHODS = {'create_key': 'create', 'update_key': 'update', 'rotate_key': 'rotate', 'enable_key': 'enable',
-                 'disable_key': 'disable', 'protect_key': 'protect', 'unprotect_key': 'unprotect',
-                 'restore_key': 'restore', 'delete_key': 'delete', 'import_key_material': 'import_key_material'}
+# Client methods that return the key they changed: the last one seen is what a failed key reports.
+KEY_METHODS = frozenset(kind.method for kind in ACTIONS.values())
+
+# Actions that make a key live under a name: two runs doing them at once could make two keys.
+NAMING_ACTIONS = ('create', 'restore')
 
 
-class RecordingClient(object):
-    """A client for apply_plan that remembers each write that returned and the last key received,
-    so a key that fails half-way reports what was done (after a restore apply_plan plans again, so
-    the calls made may differ from the plan)."""
+class LastKeyClient(object):
+    """A client for apply_plan that remembers the last key a write returned, so a key that fails
+    half-way reports the key as it was left."""
 
     def __init__(self, client):
         self._client = client
-        self.done = []
         self.last = None
 
     def __getattr__(self, name):
         target = getattr(self._client, name)
-        action = WRITE_METHODS.get(name)
-        if action is None:
+        if name not in KEY_METHODS:
             return target
 
         def call(*args, **kwargs):
             result = target(*args, **kwargs)
-            self.done.append(action)
             if isinstance(result, dict):
                 self.last = result
             return result
@@ -67,27 +69,34 @@ class RecordingClient(object):
 
 # -- reading ------------------------------------------------------------------------------------
 
-def read_keyring(client, entries, project_id, region, management_tag, page_size):
-    """(owned, adopted, scheduled) with as few list requests as the keyring allows; see the module doc."""
+Holdings = namedtuple('Holdings', ['owned', 'adopted', 'scheduled', 'conflicts'])
+"""What the list requests found: keys owned, untagged keys adopted, keys to restore, and conflicts
+(declared names held by another keyring's key, or by an untagged key without adopt)."""
+
+
+def read_keyring(client, entries, project_id, region, management_tag, page_size, adopt=False):
+    """Holdings, with as few list requests as the keyring allows; see the module doc."""
+    def listed(**filters):
+        return client.list_keys(project_id=project_id, region=region, page_size=page_size, **filters)
+
     if management_tag:
-        listed = client.list_keys(tags=[management_tag], project_id=project_id, region=region, page_size=page_size)
         # The server filters by tag; keep exact carriers only, whatever its matching rules are.
-        owned = [key for key in listed if management_tag in (key.get('tags') or [])]
+        mine = [key for key in listed(tags=[management_tag]) if management_tag in (key.get('tags') or [])]
     else:
-        owned = client.list_keys(project_id=project_id, region=region, page_size=page_size)
-    missing = set(missing_names(entries, owned))
-    adopted = []
+        mine = listed()
+    owned, adopted, conflicts = claim(mine, entries, management_tag, adopt)
+    missing = set(missing_names(entries, owned)) - set(name for name, _message in conflicts)
     if missing and management_tag:
-        owned_ids = set(key['id'] for key in owned)
-        adopted = [key for key in client.list_keys(project_id=project_id, region=region, page_size=page_size)
-                   if key.get('name') in missing and key['id'] not in owned_ids]
-        missing -= set(group_by_name(adopted))
+        known = set(key['id'] for key in mine)
+        others = [key for key in listed() if key.get('name') in missing and key['id'] not in known]
+        _owned, adopted, more = claim(others, entries, management_tag, adopt)
+        conflicts.extend(more)
+        missing -= set(key.get('name') for key in others)
     scheduled = []
     if missing:
-        scheduled = [key for key in client.list_keys(project_id=project_id, region=region, page_size=page_size,
-                                                     scheduled_for_deletion=True)
-                     if key.get('name') in missing]
-    return owned, adopted, scheduled
+        scheduled = [key for key in listed(scheduled_for_deletion=True)
+                     if key.get('name') in missing and restorable(key, management_tag, adopt)]
+    return Holdings(owned, adopted, scheduled, conflicts)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -98,11 +107,12 @@ def run_plan(client, plan, region, project_id, now):
         return Outcome(plan.current, [], plan.error)
     if not plan.actions:
         return Outcome(plan.current, [], None)
-    recorder = RecordingClient(client)
+    recorder = LastKeyClient(client)
+    progress = Progress()
     try:
         final = apply_plan(recorder, plan.current, plan.actions, spec_for(plan.entry, plan.current), region,
-                           project_id=project_id, known_ids=plan.known_ids, now=now)
-        return Outcome(final, recorder.done, None)
+                           project_id=project_id, known_ids=plan.known_ids, now=now, progress=progress)
+        return Outcome(final, progress.done, None)
     except KeyManagerError as exc:
         error = 'Key Manager API call failed: %s' % exc
     except SpecError as exc:
@@ -110,9 +120,9 @@ def run_plan(client, plan, region, project_id, now):
     except Exception as exc:  # noqa: BLE001 - one key's bug must not lose the other keys' results
         error = 'unexpected error: %s: %s\n%s' % (type(exc).__name__, exc, traceback.format_exc())
     last = recorder.last or plan.current
-    if recorder.done and recorder.done[-1] == 'delete':
+    if progress.done and progress.done[-1] == 'delete':
         last = predict(last, [Action('delete', {})], now)
-    return Outcome(last, recorder.done, error)
+    return Outcome(last, progress.done, error)
 
 
 def execute(plans, client_factory, region, project_id, parallelism, now):
@@ -175,44 +185,104 @@ def predicted(plans, now):
 
 # -- the whole run ------------------------------------------------------------------------------
 
-def converge(client, client_factory, entries, project_id, region, now, management_tag=None, prune=False,
-             prune_protected=False, parallelism=8, page_size=100, check_mode=False, want_diff=False):
-    """List once, plan every key, make the writes (not in check mode); the module's result fields."""
-    owned, adopted, scheduled = read_keyring(client, entries, project_id, region, management_tag, page_size)
-    plans = plan_keyring(entries, owned, adopted, scheduled, now, prune=prune, prune_protected=prune_protected)
-    if check_mode:
-        outcomes = predicted(plans, now)
-    else:
-        outcomes = execute(plans, client_factory, region, project_id, parallelism, now)
-    rows, names, diffs, errors = [], [], [], []
-    for plan, outcome in zip(plans, outcomes):
-        if outcome.error:
-            status = 'failed'
-        else:
-            status = 'changed' if outcome.done else 'unchanged'
-        final = outcome.final
-        row = report_row(plan, final, action_words(outcome.done), status, outcome.error, now, region)
-        rows.append(row)
-        names.append(outcome.done)
-        if outcome.error:
-            errors.append('%s: %s' % (_label(row), outcome.error))
-        if want_diff and outcome.done:
-            diffs.append(key_diff(plan, plan.current, final))
-    counts = totals(rows, names)
-    result = {
-        'changed': any(names),
-        'keyring': rows,
-        'totals': counts,
-        'errors': errors,
-        'msg': summary_message(counts, check_mode),
-        'listed': {'owned': len(owned), 'adopted': len(adopted), 'scheduled_for_deletion': len(scheduled)},
-    }
-    if want_diff:
-        result['diff'] = diffs
+def server_now(client):
+    """The API's notion of now (ages and rotate_if_older_than compare with the API's timestamps)."""
+    now = getattr(client, 'server_now', None)
+    return now() if now is not None else utcnow()
+
+
+def keyring_task(params, structural, connect, check_mode=False, want_diff=False):
+    """The module's result: a spec error, a conflict or a failed key is in result['errors'] (the module
+    then fails); connect() -> (settings, client) is called only once the spec is valid."""
+    try:
+        entries, management_tag = validated(params, structural)
+    except KeyringSpecError as exc:
+        return dict(failed_result(str(exc), exc.errors), management_tag=None, check_mode=check_mode)
+    settings, client = connect()
+    project = require_project(settings)
+    region = validate_region(settings.region)
+    result = converge(
+        client, lambda: KeyManagerClient(settings), entries, project, region, management_tag=management_tag,
+        adopt=params['adopt'], prune=params['prune'], prune_protected=params['prune_protected'],
+        parallelism=params['parallelism'], page_size=params['page_size'], check_mode=check_mode, want_diff=want_diff)
+    result.update(region=region, project_id=project, management_tag=management_tag, check_mode=check_mode)
+    if result['errors']:
+        result['msg'] = failure_message(result)
     return result
 
 
-def _label(row):
-    if row['declared']:
-        return 'keys[%d] (%s)' % (row['index'], row['name'])
-    return 'pruned key %s (%s)' % (row['name'], row['id'])
+def converge(client, client_factory, entries, project_id, region, **options):
+    """List once, plan every key, make the writes (not in check mode); the module's result fields.
+    options: management_tag, adopt, prune, prune_protected, parallelism, page_size, check_mode,
+    want_diff, lock_dir (the host lock directory; None for the default one)."""
+    return KeyringRun(client, client_factory, entries, project_id, region, **options).converge()
+
+
+class KeyringRun(object):
+    """One convergence of a keyring.
+
+    When the plan creates or restores keys, their names are locked on this host (_lock.keys_lock)
+    and the keyring is read and planned again under the lock, so forks and playbooks converging the
+    same keyring wait for each other instead of each creating the key; apply_plan settles every
+    create (_locator.settle_created) against other controllers before the lock is released."""
+
+    def __init__(self, client, client_factory, entries, project_id, region, management_tag=None, adopt=False,
+                 prune=False, prune_protected=False, parallelism=8, page_size=100, check_mode=False,
+                 want_diff=False, lock_dir=None):
+        self.client, self.client_factory, self.entries = client, client_factory, entries
+        self.project_id, self.region, self.management_tag, self.adopt = project_id, region, management_tag, adopt
+        self.prune, self.prune_protected, self.parallelism, self.page_size = (
+            prune, prune_protected, parallelism, page_size)
+        self.check_mode, self.want_diff, self.lock_dir = check_mode, want_diff, lock_dir
+
+    def converge(self):
+        held, now, plans = self.read_and_plan()
+        naming = sorted(set(plan.entry.name for plan in plans if _names_key(plan)))
+        if self.check_mode or not naming:
+            return self.finish(held, now, plans)
+        settings = getattr(self.client, 'settings', None)
+        with keys_lock(settings, self.region, self.project_id, naming, directory=self.lock_dir):
+            return self.finish(*self.read_and_plan())
+
+    def read_and_plan(self):
+        held = read_keyring(self.client, self.entries, self.project_id, self.region, self.management_tag,
+                            self.page_size, self.adopt)
+        now = server_now(self.client)
+        if held.conflicts:
+            return held, now, []
+        return held, now, plan_keyring(self.entries, held, now, prune=self.prune, prune_protected=self.prune_protected)
+
+    def finish(self, held, now, plans):
+        if held.conflicts:
+            return dict(conflict_result(held.conflicts), generated_at=format_timestamp(now.replace(microsecond=0)))
+        if self.check_mode:
+            outcomes = predicted(plans, now)
+        else:
+            outcomes = execute(plans, self.client_factory, self.region, self.project_id, self.parallelism, now)
+        result = results(plans, outcomes, now, self.region, self.check_mode, self.want_diff)
+        result['listed'] = {'owned': len(held.owned), 'adopted': len(held.adopted),
+                            'scheduled_for_deletion': len(held.scheduled)}
+        return result
+
+
+def _names_key(plan):
+    return any(action.name in NAMING_ACTIONS for action in plan.actions)
+
+
+def results(plans, outcomes, now, region, check_mode, want_diff):
+    rows, names, diffs, errors = [], [], [], []
+    for plan, outcome in zip(plans, outcomes):
+        status = 'failed' if outcome.error else ('changed' if outcome.done else 'unchanged')
+        row = report_row(plan, outcome.final, summarize(outcome.done), status, outcome.error, now, region)
+        rows.append(row)
+        names.append(outcome.done)
+        if outcome.error:
+            errors.append('%s: %s' % (row_label(row), outcome.error))
+        if want_diff and outcome.done:
+            diffs.append(key_diff(plan, plan.current, outcome.final))
+    counts = totals(rows, names)
+    result = {'changed': any(names), 'keyring': rows, 'totals': counts, 'errors': errors, 'conflicts': [],
+              'msg': summary_message(counts, check_mode), 'generated_at': format_timestamp(now.replace(microsecond=0))}
+    if want_diff:
+        result['diff'] = diffs
+    return result

@@ -29,10 +29,6 @@ Action = namedtuple('Action', ['name', 'params'])
 """One API call: create, restore, update, enable, disable, import_key_material, rotate,
 protect, unprotect or delete; params holds what the call sends (update fields, create body)."""
 
-DIFF_FIELDS = ('name', 'algorithm', 'origin', 'description', 'tags', 'rotation_period', 'next_rotation_at',
-               'state', 'protected', 'rotation_count', 'rotated_at', 'deletion_requested_at')
-
-
 class SpecError(UserError):
     """The spec cannot be applied to this key; the message says why and what to do."""
 
@@ -129,6 +125,7 @@ def plan_create(spec):
     origin = spec['origin'] or 'scaleway_kms'
     if origin == 'external' and algorithm != 'aes_256_gcm':
         raise SpecError('origin: external key material can only be imported into aes_256_gcm keys, not %s' % algorithm)
+    check_policy_allowed(algorithm, spec, 'a new %s key' % algorithm)
     body = {'name': spec['name'], 'algorithm': algorithm, 'description': spec['description'],
             'tags': list(spec['tags'] or []), 'rotation_policy': spec['rotation_policy'],
             'protected': spec['protected'] is not False, 'origin': origin}
@@ -153,7 +150,7 @@ def plan_changes(current, spec, now):
     actions = []
     if current.get('state') == 'scheduled_for_deletion':
         actions.append(Action('restore', {}))
-        current = predict(current, actions[-1:], now)
+        current = restored(current)
     actions.extend(plan_existing(current, spec, now))
     if actions and current.get('locked'):
         raise SpecError('key %s is locked by another Scaleway product and cannot be changed' % current['id'])
@@ -168,6 +165,13 @@ def check_immutable(current, spec):
     if spec['origin'] and spec['origin'] != current.get('origin'):
         raise SpecError('origin: key %s has origin %s; the origin of a key cannot change'
                         % (current['id'], current.get('origin')))
+    check_policy_allowed(algorithm, spec, 'key %s (%s)' % (current['id'], algorithm))
+
+
+def check_policy_allowed(algorithm, spec, what):
+    if spec['rotation_policy'] is not None and not is_rotatable(algorithm):
+        raise SpecError('rotation_policy: %s is %s; only symmetric keys rotate, so it cannot have a rotation policy'
+                        % (what, usage_of(algorithm)))
 
 
 def plan_existing(current, spec, now):
@@ -244,89 +248,18 @@ def plan_absent(current, spec):
     return actions
 
 
-# -- prediction (check mode and diff) -------------------------------------------------------------
+def restored(key):
+    """The key as a restore returns it, as far as the docs say (check mode; a real run reads it)."""
+    return dict(key, state='enabled', deletion_requested_at=None)
+
 
 def predict(current, actions, now):
-    """The key as it will be after `actions`, for check mode and diff mode."""
-    stamp = format_timestamp(now)
-    key = dict(current) if current else {}
-    for action in actions:
-        key = _PREDICTORS[action.name](key, action.params, now, stamp)
-        if action.name != 'create':
-            key['updated_at'] = stamp
-    return key
-
-
-def _predict_create(_key, params, now, stamp):
-    external = params['origin'] == 'external'
-    policy = params['rotation_policy']
-    return {
-        'id': None, 'name': params['name'], 'usage': {usage_of(params['algorithm']): params['algorithm']},
-        'state': 'pending_key_material' if external else 'enabled', 'rotation_count': 0 if external else 1,
-        'created_at': stamp, 'updated_at': stamp, 'protected': params['protected'], 'locked': False,
-        'description': params['description'], 'tags': list(params['tags']),
-        'rotated_at': None if external else stamp, 'rotation_policy': _predict_policy(policy, now),
-        'origin': params['origin'], 'deletion_requested_at': None,
-    }
-
-
-def _predict_policy(policy, now):
-    if policy is None:
-        return None
-    next_at = policy.get('next_rotation_at') or format_timestamp(now + datetime.timedelta(seconds=policy['rotation_period']))
-    return {'rotation_period': '%ds' % policy['rotation_period'], 'next_rotation_at': next_at}
-
-
-def _predict_update(key, params, now, _stamp):
-    key = dict(key)
-    for field in ('name', 'description', 'tags'):
-        if field in params:
-            key[field] = params[field]
-    if 'rotation_policy' in params:
-        key['rotation_policy'] = _predict_policy(params['rotation_policy'], now)
-    return key
-
-
-def _set(**fields):
-    def apply(key, _params, _now, _stamp):
-        key = dict(key)
-        key.update(fields)
-        return key
-    return apply
-
-
-def _predict_rotation(key, _params, _now, stamp):
-    key = dict(key)
-    key.update(rotation_count=(key.get('rotation_count') or 0) + 1, rotated_at=stamp, state=(
-        'enabled' if key.get('state') == 'pending_key_material' else key.get('state')))
-    return key
-
-
-def _predict_delete(key, _params, _now, stamp):
-    key = dict(key)
-    key.update(state='scheduled_for_deletion', deletion_requested_at=stamp)
-    return key
-
-
-_PREDICTORS = {
-    'create': _predict_create,
-    'update': _predict_update,
-    # The API does not document the state a restored key comes back in. Check mode predicts
-    # enabled; a real run plans the rest again from the key the restore call returns.
-    'restore': _set(state='enabled', deletion_requested_at=None),
-    'enable': _set(state='enabled'),
-    'disable': _set(state='disabled'),
-    'protect': _set(protected=True),
-    'unprotect': _set(protected=False),
-    'rotate': _predict_rotation,
-    'import_key_material': _predict_rotation,
-    'delete': _predict_delete,
-}
+    """Compatibility for callers not yet on _apply.predict (scwkms_keyring); remove once they switch."""
+    from ._apply import predict as apply_predict
+    return apply_predict(current, actions, now)
 
 
 def summarize(actions):
-    """Short words for a result: ['created', 'rotated', ...]."""
-    words = {'create': 'created', 'restore': 'restored', 'update': 'updated', 'enable': 'enabled',
-             'disable': 'disabled', 'protect': 'protected', 'unprotect': 'unprotected', 'rotate': 'rotated',
-             'import_key_material': 'imported key material', 'delete': 'scheduled for deletion'}
-    return [words[action.name] for action in actions]
+    """Compatibility for callers not yet on _apply.summarize (scwkms_keyring); remove once they switch."""
+    from ._apply import summarize as apply_summarize
+    return apply_summarize(actions)

@@ -16,11 +16,20 @@ description:
   - Reads the current keys with one paginated, filtered list (ceil(number of keys / O(page_size)) requests), plans
     every key with the same planner as M(scwkms.key_manager.scwkms_key), then makes only the write calls needed,
     on up to O(parallelism) keys at a time. An unchanged keyring costs the list requests and nothing else.
-  - Keys are matched by name within O(project_id) and O(region). Keys the keyring owns carry O(management_tag). A
-    declared key that exists without the tag is adopted (the tag is added), never duplicated; a declared key
-    scheduled for deletion is restored, never duplicated.
+  - Keys are matched by name within O(project_id) and O(region). A keyring has a name, O(keyring), and its keys
+    carry the tag C(scwkms-keyring:<keyring>) (or O(management_tag)), so two keyrings sharing a project never share
+    a tag by accident.
+  - A keyring never adopts, changes or prunes a key that carries another keyring's tag (any tag starting with
+    C(scwkms-keyring:), or the C(managed-by:scwkms-keyring) tag of earlier versions). A declared key that exists
+    without the tag is adopted (the tag is added) only with O(adopt=true). Either case is a conflict, and the task
+    fails before any write, naming the key. A declared key scheduled for deletion is restored, never duplicated.
   - With O(prune=true), owned keys that are no longer declared are scheduled for deletion. Keys without the
     management tag are never pruned.
+  - Several runs converging the same keyring at once (forks, hosts, playbooks) end with one key per name. On one
+    host, the names being created are locked across list, plan, create and until the new key is listed. Across
+    controllers, every run that created a key lists the name again; the earliest created key wins (ties broken by
+    the smallest id), and a losing run schedules the deletion of the key it made itself, then applies the rest of
+    its plan to the winner. Still, run a keyring once (C(run_once), or on C(localhost)) rather than on every host.
   - Every entry of O(keys) is validated before any request; all problems are reported at once, each with the index
     and name of its entry.
   - When a key fails (an API error after the retries, or a spec that cannot apply to the key as it is), the other
@@ -185,16 +194,28 @@ options:
       protected:
         description: Default for O(keys[].protected).
         type: bool
+  keyring:
+    description:
+      - Name of the keyring (letters, digits and C(._:/@+-)). Its keys carry the tag C(scwkms-keyring:<keyring>).
+      - Required unless O(management_tag) is given. Give each keyring sharing a project its own name.
+    type: str
   management_tag:
     description:
-      - The tag that marks the keys this keyring owns. It is added to every declared key, and the keyring lists its
-        keys by this tag, so keys of other keyrings or teams in the project cost nothing to read.
-      - Use a distinct tag for each keyring that shares a project, for example V(keyring:billing).
-      - An empty string means no management tag; the keyring then reads every live key of the project, and
-        O(prune) is not allowed.
+      - Overrides the tag derived from O(keyring), for keys tagged by other means. Keys made by versions before
+        O(keyring) existed carry V(managed-by:scwkms-keyring); set this to that value to keep managing them.
+      - An empty string means no management tag; the keyring then reads every live key of the project, manages
+        every untagged key of its declared names, and O(prune) is not allowed. Keys carrying a keyring tag are still
+        never touched.
       - With a tag, O(keys[].state=absent) and O(prune) only delete keys that carry it.
     type: str
-    default: managed-by:scwkms-keyring
+  adopt:
+    description:
+      - Adopt a live key that has a declared name but not the management tag (the tag is added to it), or restore
+        such a key scheduled for deletion.
+      - With V(false), such a key is a conflict and the task fails before any write, naming it. Keys carrying another
+        keyring's tag are never adopted.
+    type: bool
+    default: false
   prune:
     description:
       - Schedule the deletion of owned keys (keys carrying O(management_tag)) that O(keys) does not declare.
@@ -235,7 +256,7 @@ EXAMPLES = r'''
   scwkms.key_manager.scwkms_keyring:
     project_id: "{{ scw_project_id }}"
     region: fr-par
-    management_tag: keyring:services
+    keyring: services
     defaults:
       tags: [env:prod]
       rotation_period: 90d
@@ -257,7 +278,7 @@ EXAMPLES = r'''
 
 - name: A key per tenant, pruning tenants that left (their keys are purged 7 days later)
   scwkms.key_manager.scwkms_keyring:
-    management_tag: keyring:tenants
+    keyring: tenants
     prune: true
     prune_protected: true
     defaults:
@@ -268,7 +289,7 @@ EXAMPLES = r'''
 
 - name: Rotate every symmetric key of the keyring now (key compromise drill)
   scwkms.key_manager.scwkms_keyring:
-    management_tag: keyring:services
+    keyring: services
     defaults:
       rotate: true
     keys:
@@ -416,7 +437,14 @@ totals:
            "disabled": 0, "protected": 0, "unprotected": 0, "scheduled_for_deletion": 0, "unchanged": 450,
            "failed": 0}
 errors:
-  description: One message per failed key, naming it.
+  description: One message per failed key or per conflict, naming it, or every error of an invalid spec.
+  returned: always
+  type: list
+  elements: str
+conflicts:
+  description: >-
+    Declared keys held by a key the keyring does not own (another keyring's, or untagged without O(adopt)); when
+    there is one, nothing was written.
   returned: always
   type: list
   elements: str
@@ -433,7 +461,9 @@ listed:
   type: dict
   sample: {"owned": 500, "adopted": 0, "scheduled_for_deletion": 0}
 generated_at:
-  description: Time of the run, the reference for the ages in RV(keyring).
+  description: >-
+    The API's time when the keyring was listed (from the C(Date) header of its answer; the controller's clock only
+    when the API sent none), the reference for the ages in RV(keyring) and for O(keys[].rotate_if_older_than).
   returned: always
   type: str
 region:
@@ -447,6 +477,7 @@ project_id:
 management_tag:
   description: The management tag, or null.
   returned: always
+  sample: scwkms-keyring:services
   type: str
 check_mode:
   description: Whether this was a check mode run (the actions are predictions).
@@ -457,15 +488,10 @@ check_mode:
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import require_project
-from ansible_collections.scwkms.key_manager.plugins.module_utils._durations import format_timestamp, utcnow
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import (
-    DEFAULT_MANAGEMENT_TAG, MAX_PAGE_SIZE, MAX_PARALLELISM, KeyringSpecError, build_entries, defaults_options,
-    key_options, structural_errors,
+    defaults_options, key_options, structural_errors,
 )
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import converge
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import validate_region
+from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import keyring_task
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
     build_module, client_from_module, module_errors,
 )
@@ -477,7 +503,9 @@ def argument_spec(strict=True):
         keys=dict(type='list', elements='dict', required=True, options=key_options() if strict else None,
                   no_log=False),
         defaults=dict(type='dict', options=defaults_options() if strict else None),
-        management_tag=dict(type='str', default=DEFAULT_MANAGEMENT_TAG),
+        keyring=dict(type='str'),
+        management_tag=dict(type='str'),
+        adopt=dict(type='bool', default=False),
         prune=dict(type='bool', default=False),
         prune_protected=dict(type='bool', default=False),
         parallelism=dict(type='int', default=8),
@@ -485,65 +513,23 @@ def argument_spec(strict=True):
     )
 
 
-def raw_params():
-    """The arguments as sent, before AnsibleModule checks them (it stops at the first error)."""
+def structural():
+    """Every type, choice and required error of every entry, with its index and name, from the
+    arguments as sent: AnsibleModule would stop at the first one."""
     try:
-        return basic._load_params() or {}
+        raw = basic._load_params() or {}
     except Exception:  # noqa: BLE001 - AnsibleModule reports unreadable arguments itself
-        return {}
-
-
-def check_whole_spec():
-    """Every type, choice and required error of every entry, with its index and name; fails the task
-    before any request when there is one."""
-    raw = raw_params()
-    errors = structural_errors(raw.get('keys'), raw.get('defaults'), ArgumentSpecValidator)
-    if errors:
-        module = build_module(argument_spec(strict=False), supports_check_mode=True)
-        error = KeyringSpecError(errors)
-        module.fail_json(msg=str(error), errors=error.errors, changed=False)
-
-
-def option_errors(params):
-    errors = []
-    if not 1 <= params['parallelism'] <= MAX_PARALLELISM:
-        errors.append('parallelism: must be between 1 and %d, got %d' % (MAX_PARALLELISM, params['parallelism']))
-    if not 1 <= params['page_size'] <= MAX_PAGE_SIZE:
-        errors.append('page_size: must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['page_size']))
-    return errors
+        raw = {}
+    return structural_errors(raw.get('keys'), raw.get('defaults'), ArgumentSpecValidator)
 
 
 def main():
-    check_whole_spec()
-    module = build_module(argument_spec(), supports_check_mode=True)
-    params = module.params
-    now = utcnow()
-    management_tag = params['management_tag'] or None
-    try:
-        entries = build_entries(params['keys'], params['defaults'], management_tag, params['prune'])
-        errors = option_errors(params)
-        if errors:
-            raise KeyringSpecError(errors)
-    except KeyringSpecError as exc:
-        module.fail_json(msg=str(exc), errors=exc.errors, changed=False)
-
+    errors = structural()
+    module = build_module(argument_spec(strict=not errors), supports_check_mode=True)
     with module_errors(module, changed=False):
-        settings, client = client_from_module(module)
-        project = require_project(settings)
-        region = validate_region(settings.region)
-        result = converge(
-            client, lambda: KeyManagerClient(settings), entries, project, region, now,
-            management_tag=management_tag, prune=params['prune'], prune_protected=params['prune_protected'],
-            parallelism=params['parallelism'], page_size=params['page_size'], check_mode=module.check_mode,
-            want_diff=module._diff,
-        )
-    result.update(generated_at=format_timestamp(now.replace(microsecond=0)), region=region, project_id=project,
-                  management_tag=management_tag, check_mode=module.check_mode)
+        result = keyring_task(module.params, errors, lambda: client_from_module(module),
+                              check_mode=module.check_mode, want_diff=module._diff)
     if result['errors']:
-        failed = result['totals']['failed']
-        result['msg'] = '%d of %d key%s failed (%s): %s' % (
-            failed, result['totals']['keys'], '' if result['totals']['keys'] == 1 else 's', result['msg'],
-            '; '.join(result['errors']))
         module.fail_json(**result)
     module.exit_json(**result)
 

@@ -12,9 +12,11 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import (
-    KeyringSpecError, attention, build_entries, human_age, plan_keyring, report_row, spec_for, structural_errors,
+    KeyringSpecError, attention, build_entries, claim, human_age, management_tag_of, plan_keyring, report_row,
+    restorable, spec_for, structural_errors,
     summary_message, totals,
 )
+from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import Holdings
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
 TAG = 'managed-by:scwkms-keyring'
@@ -132,7 +134,7 @@ def test_default_rotation_skips_asymmetric_keys():
 def test_unchanged_keyring_plans_nothing():
     declared = entries(raw('a'), raw('b', tags=['x']), defaults={'protected': True})
     owned = [key('a'), key('b', tags=['x', TAG])]
-    plans = plan_keyring(declared, owned, [], [], NOW)
+    plans = plan_keyring(declared, Holdings(owned, [], [], []), NOW)
     assert [names(plan) for plan in plans] == [[], []]
     assert [plan.error for plan in plans] == [None, None]
 
@@ -141,7 +143,7 @@ def test_missing_keys_are_created_adopted_or_restored():
     declared = entries(raw('new'), raw('untagged'), raw('deleted'))
     untagged = key('untagged', tags=['team:x'])
     deleted = key('deleted', state='scheduled_for_deletion', deletion_requested_at='2026-11-20T00:00:00Z')
-    new, adopt, restore = plan_keyring(declared, [], [untagged], [deleted], NOW)
+    new, adopt, restore = plan_keyring(declared, Holdings([], [untagged], [deleted], []), NOW)
     assert names(new) == ['create'] and new.actions[0].params['tags'] == [TAG]
     assert names(adopt) == ['update'] and adopt.actions[0].params == {'tags': ['team:x', TAG]}
     assert names(restore) == ['restore'] and restore.known_ids == ('id-deleted',)
@@ -149,14 +151,14 @@ def test_missing_keys_are_created_adopted_or_restored():
 
 def test_duplicate_names_fail_only_that_key():
     declared = entries(raw('dup'), raw('ok'))
-    dup, ok = plan_keyring(declared, [key('dup', 'id-1'), key('dup', 'id-2'), key('ok')], [], [], NOW)
+    dup, ok = plan_keyring(declared, Holdings([key('dup', 'id-1'), key('dup', 'id-2'), key('ok')], [], [], []), NOW)
     assert dup.error.startswith("name: 2 live keys are named 'dup' (id-1, id-2)")
     assert ok.error is None
 
 
 def test_spec_errors_fail_only_that_key():
     declared = entries(raw('a', algorithm='rsa_oaep_3072_sha256'), raw('b', rotate=True))
-    wrong, fine = plan_keyring(declared, [key('a'), key('b')], [], [], NOW)
+    wrong, fine = plan_keyring(declared, Holdings([key('a'), key('b')], [], [], []), NOW)
     assert wrong.error.startswith('algorithm: key id-a (a) is aes_256_gcm')
     assert names(fine) == ['rotate']
 
@@ -164,14 +166,14 @@ def test_spec_errors_fail_only_that_key():
 def test_rotate_if_older_than():
     declared = entries(raw('old', rotate_if_older_than='30d'), raw('fresh', rotate_if_older_than='30d'))
     owned = [key('old', rotated_at='2026-09-01T00:00:00Z'), key('fresh', rotated_at='2026-11-20T00:00:00Z')]
-    old, fresh = plan_keyring(declared, owned, [], [], NOW)
+    old, fresh = plan_keyring(declared, Holdings(owned, [], [], []), NOW)
     assert names(old) == ['rotate'] and names(fresh) == []
 
 
 def test_absent_keys():
     declared = entries(raw('gone', state='absent', protected=False), raw('keep', state='absent'),
                        raw('never', state='absent'))
-    gone, keep, never = plan_keyring(declared, [key('gone'), key('keep')], [], [], NOW)
+    gone, keep, never = plan_keyring(declared, Holdings([key('gone'), key('keep')], [], [], []), NOW)
     assert names(gone) == ['unprotect', 'delete']
     assert keep.error.startswith('state: key id-keep (keep) is protected')
     assert never.actions == [] and never.current is None and never.error is None
@@ -180,13 +182,13 @@ def test_absent_keys():
 def test_prune_touches_only_owned_undeclared_keys():
     declared = entries(raw('a'))
     owned = [key('a'), key('old', protected=False), key('guarded')]
-    plans = plan_keyring(declared, owned, [], [], NOW, prune=True)
+    plans = plan_keyring(declared, Holdings(owned, [], [], []), NOW, prune=True)
     assert [(plan.entry.name, names(plan), bool(plan.error)) for plan in plans] == [
         ('a', [], False), ('guarded', [], True), ('old', ['delete'], False)]
     assert 'prune_protected' in plans[1].error
-    plans = plan_keyring(declared, owned, [], [], NOW, prune=True, prune_protected=True)
+    plans = plan_keyring(declared, Holdings(owned, [], [], []), NOW, prune=True, prune_protected=True)
     assert [names(plan) for plan in plans] == [[], ['unprotect', 'delete'], ['delete']]
-    assert [names(plan) for plan in plan_keyring(declared, owned, [], [], NOW)] == [[]]
+    assert [names(plan) for plan in plan_keyring(declared, Holdings(owned, [], [], []), NOW)] == [[]]
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def test_report_row_and_attention():
     declared = entries(raw('a', rotate_if_older_than='30d', rotation_period='90d'))
     current = key('a', rotated_at='2026-11-20T12:00:00Z',
                   rotation_policy={'rotation_period': '7776000s', 'next_rotation_at': '2027-02-18T12:00:00Z'})
-    plan = plan_keyring(declared, [current], [], [], NOW)[0]
+    plan = plan_keyring(declared, Holdings([current], [], [], []), NOW)[0]
     row = report_row(plan, current, [], 'unchanged', None, NOW)
     assert row['rotation_age'] == '3d' and row['rotation_age_seconds'] == 3 * 86400
     assert row['next_rotation_at'] == '2026-12-20T12:00:00Z' and row['next_rotation_by'] == 'rotate_if_older_than'
@@ -212,7 +214,7 @@ def test_report_row_and_attention():
 
 def test_attention_of_keys_without_rotation_and_unusable_keys():
     declared = entries(raw('a'), raw('b'))
-    plans = plan_keyring(declared, [key('a'), key('b', state='disabled')], [], [], NOW)
+    plans = plan_keyring(declared, Holdings([key('a'), key('b', state='disabled')], [], [], []), NOW)
     never = report_row(plans[0], plans[0].current, [], 'unchanged', None, NOW)
     assert never['attention_reason'] == 'never rotates' and never['next_rotation_at'] is None
     disabled = report_row(plans[1], plans[1].current, [], 'unchanged', None, NOW)
@@ -236,3 +238,35 @@ def test_totals_and_summary():
                                            (86400 * 3 + 5, '3d'), (86400 * 400, '1y'), (-90000, '-1d')])
 def test_human_age(seconds, text):
     assert human_age(seconds) == text
+
+
+# -- ownership -----------------------------------------------------------------------------------
+
+def test_the_management_tag_comes_from_the_keyring_name_unless_overridden():
+    errors = []
+    assert management_tag_of('billing', None, errors) == 'scwkms-keyring:billing'
+    assert management_tag_of('billing', 'team:x', errors) == 'team:x'
+    assert management_tag_of(None, '', errors) is None and errors == []
+    assert management_tag_of(None, None, errors) is None and errors[0].startswith('keyring: name this keyring')
+    assert management_tag_of(' padded', None, errors) is None and "' padded' is not a valid keyring name" in errors[1]
+
+
+def test_claim_sorts_owned_adopted_and_conflicting_keys():
+    tag = 'scwkms-keyring:mine'
+    declared = entries(raw('ours'), raw('untagged'), raw('theirs'), raw('shared'), tag=tag)
+    keys = [key('ours', tags=[tag]), key('untagged', tags=['team:x']), key('theirs', tags=['scwkms-keyring:other']),
+            key('shared', tags=[tag, 'managed-by:scwkms-keyring']), key('stranger', tags=['scwkms-keyring:other'])]
+    owned, adopted, conflicts = claim(keys, declared, tag, adopt=False)
+    assert [k['name'] for k in owned] == ['ours'] and adopted == []
+    assert [name for name, _message in conflicts] == ['untagged', 'theirs', 'shared']
+    assert 'set adopt: true' in conflicts[0][1] and 'another keyring' in conflicts[1][1]
+    owned, adopted, conflicts = claim(keys, declared, tag, adopt=True)
+    assert [k['name'] for k in adopted] == ['untagged'] and [name for name, _m in conflicts] == ['theirs', 'shared']
+
+
+def test_restorable_never_takes_another_keyring_s_key():
+    tag = 'scwkms-keyring:mine'
+    assert restorable(key('a', tags=[tag]), tag, False)
+    assert not restorable(key('a', tags=[]), tag, False) and restorable(key('a', tags=[]), tag, True)
+    assert not restorable(key('a', tags=['scwkms-keyring:other']), tag, True)
+    assert not restorable(key('a', tags=['scwkms-keyring:other']), None, True)

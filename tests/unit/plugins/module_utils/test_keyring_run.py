@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 import threading
+import types
 import uuid
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import build_entries
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import (
-    RecordingClient, converge, read_keyring,
+    LastKeyClient, converge, read_keyring,
 )
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
@@ -49,9 +50,13 @@ class FakeClient(object):
     def __init__(self, api):
         self.api = api
         self.session = self
+        self.settings = types.SimpleNamespace(api_url='http://fake.invalid', retry_deadline=5)
 
     def close(self):
         pass
+
+    def server_now(self):
+        return NOW
 
     def _log(self, method, detail, name=None):
         with self.api.lock:
@@ -124,7 +129,7 @@ def raw(name, **fields):
 
 def run(api, keys, defaults=None, tag=TAG, **options):
     entries = build_entries(keys, defaults, tag, options.get('prune', False))
-    return converge(FakeClient(api), lambda: FakeClient(api), entries, PROJECT, 'fr-par', NOW, management_tag=tag,
+    return converge(FakeClient(api), lambda: FakeClient(api), entries, PROJECT, 'fr-par', management_tag=tag,
                     **options)
 
 
@@ -148,10 +153,12 @@ def test_missing_keys_cost_one_more_list_of_live_keys_and_one_of_scheduled_keys(
     api.add('owned')
     api.add('untagged', tags=['team:x'])
     api.add('deleted', state='scheduled_for_deletion', deletion_requested_at='2026-11-22T00:00:00Z', tags=[])
-    result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')])
-    assert methods(api)[:3] == ['list_keys', 'list_keys', 'list_keys']
-    assert [call[1][:2] for call in api.calls[:3]] == [((TAG,), False), ((), False), ((), True)]
-    assert sorted(methods(api)[3:]) == ['create_key', 'restore_key', 'update_key', 'update_key']
+    result = run(api, [raw('owned'), raw('untagged'), raw('deleted'), raw('new')], adopt=True)
+    # read, then (a key to create or restore) read again under the host lock of those names
+    assert methods(api)[:6] == ['list_keys'] * 6
+    assert [call[1][:2] for call in api.calls[:6]] == [((TAG,), False), ((), False), ((), True)] * 2
+    # a create is followed by one list of its name (settle_created: did another task create it too?)
+    assert sorted(methods(api)[6:]) == ['create_key', 'list_keys', 'restore_key', 'update_key', 'update_key']
     assert [row['actions'] for row in result['keyring']] == [[], ['updated'], ['restored', 'updated'], ['created']]
     assert result['totals']['created'] == 1 and result['totals']['restored'] == 1 and result['totals']['updated'] == 2
     assert len(api.named('new')) == 1 and len(api.named('untagged')) == 1 and len(api.named('deleted')) == 1
@@ -225,13 +232,12 @@ def test_without_management_tag_every_live_key_is_read_once():
     assert not result['changed']
 
 
-def test_recording_client_passes_reads_through():
+def test_last_key_client_passes_reads_through():
     api = FakeApi()
-    recorder = RecordingClient(FakeClient(api))
-    assert recorder.list_keys() == []
-    assert recorder.done == [] and recorder.last is None
+    recorder = LastKeyClient(FakeClient(api))
+    assert recorder.list_keys() == [] and recorder.last is None
     created = recorder.create_key(name='x', algorithm='aes_256_gcm')
-    assert recorder.done == ['create'] and recorder.last == created
+    assert recorder.last == created
 
 
 def test_read_keyring_keeps_exact_tag_carriers_only():
@@ -243,5 +249,96 @@ def test_read_keyring_keeps_exact_tag_carriers_only():
     api.add('mine')
     api.add('theirs', tags=['%s-not-quite' % TAG])
     entries = build_entries([raw('mine')], None, TAG, False)
-    owned, adopted, scheduled = read_keyring(Loose(api), entries, PROJECT, 'fr-par', TAG, 100)
-    assert [key['name'] for key in owned] == ['mine'] and adopted == [] and scheduled == []
+    held = read_keyring(Loose(api), entries, PROJECT, 'fr-par', TAG, 100)
+    assert [key['name'] for key in held.owned] == ['mine'] and held.adopted == [] and held.scheduled == []
+
+
+# -- races against the in-process emulator ----------------------------------------------------------
+
+RACE_NAMES = ['race-a', 'race-b', 'race-c']
+
+
+def race_converge(url, lock_dir, secret, keyring='race'):
+    """One controller's (or fork's) run of the same keyring, with its own clients."""
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+
+    settings = resolve_settings({'api_url': url, 'secret_key': secret, 'project_id': PROJECT, 'region': 'fr-par',
+                                 'retry_deadline': 60}, environ={})
+    tag = 'scwkms-keyring:%s' % keyring
+    entries = build_entries([raw(name, tags=['team:%s' % name], protected=False) for name in RACE_NAMES], None, tag,
+                            False)
+    return converge(KeyManagerClient(settings), lambda: KeyManagerClient(settings), entries, PROJECT, 'fr-par',
+                    management_tag=tag, lock_dir=lock_dir, parallelism=3)
+
+
+def run_racers(url, lock_dirs):
+    secret = str(uuid.uuid4())
+    results, errors = [], []
+
+    def racer(lock_dir):
+        try:
+            results.append(race_converge(url, lock_dir, secret))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=racer, args=(lock_dir,)) for lock_dir in lock_dirs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+def live_by_name(km_emulator):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+    client = KeyManagerClient(resolve_settings({'api_url': km_emulator.url, 'secret_key': str(uuid.uuid4()),
+                                                'project_id': PROJECT}, environ={}))
+    live = {}
+    for key in client.list_keys():
+        live.setdefault(key['name'], []).append(key)
+    return live
+
+
+def test_ten_forks_converging_one_keyring_make_one_key_per_name(km_emulator, tmp_path):
+    km_emulator.set_faults([{'type': 'latency', 'ms': 1500, 'route': 'POST /keys'}])
+    results = run_racers(km_emulator.url, [str(tmp_path)] * 10)
+    live = live_by_name(km_emulator)
+    assert sorted(live) == RACE_NAMES and all(len(keys) == 1 for keys in live.values())
+    assert all(live[name][0]['tags'] == ['team:%s' % name, 'scwkms-keyring:race'] for name in RACE_NAMES)
+    # the host lock made the others wait and find the keys: exactly three creates in all, none deleted
+    assert km_emulator.counts().get('POST /keys') == 3 and 'DELETE /keys/{key_id}' not in km_emulator.counts()
+    assert sorted(result['totals']['created'] for result in results) == [0] * 9 + [3]
+    assert all(result['errors'] == [] for result in results)
+
+
+def test_two_controllers_converging_one_keyring_settle_on_one_key_per_name(km_emulator, tmp_path):
+    km_emulator.set_faults([{'type': 'latency', 'ms': 1500, 'route': 'POST /keys'}])
+    (tmp_path / 'one').mkdir()
+    (tmp_path / 'two').mkdir()
+    results = run_racers(km_emulator.url, [str(tmp_path / 'one'), str(tmp_path / 'two')])
+    live = live_by_name(km_emulator)
+    assert sorted(live) == RACE_NAMES and all(len(keys) == 1 for keys in live.values())
+    assert all(live[name][0]['tags'] == ['team:%s' % name, 'scwkms-keyring:race'] for name in RACE_NAMES)
+    assert all(result['errors'] == [] for result in results)
+    # both created every key; each loser scheduled the deletion of its own copy only
+    assert km_emulator.counts().get('POST /keys') == 6 and km_emulator.counts().get('DELETE /keys/{key_id}') == 3
+
+
+def test_ages_and_rotate_if_older_than_use_the_api_s_clock():
+    class ApiClock(FakeClient):
+        def server_now(self):
+            return datetime.datetime(2030, 3, 2, tzinfo=datetime.timezone.utc)
+
+    api = FakeApi()
+    api.add('due', rotated_at='2030-01-01T00:00:00Z', created_at='2030-01-01T00:00:00Z')
+    api.add('fresh', rotated_at='2030-02-20T00:00:00Z', created_at='2030-01-01T00:00:00Z')
+    entries = build_entries([raw('due', rotate_if_older_than='30d'), raw('fresh', rotate_if_older_than='30d')], None,
+                            TAG, False)
+    result = converge(ApiClock(api), lambda: ApiClock(api), entries, PROJECT, 'fr-par', management_tag=TAG)
+    due, fresh = result['keyring']
+    assert due['actions'] == ['rotated'] and result['generated_at'] == '2030-03-02T00:00:00Z'
+    assert fresh['actions'] == [] and fresh['rotation_age_seconds'] == 10 * 86400 and fresh['rotation_age'] == '10d'
+    assert fresh['next_rotation_at'] == '2030-03-22T00:00:00Z' and fresh['next_rotation_in'] == '20d'

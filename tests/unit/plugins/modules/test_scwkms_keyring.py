@@ -18,7 +18,7 @@ pytest.importorskip('scwkms_emulator')
 
 SECRET = str(uuid.uuid4())
 PROJECT = str(uuid.uuid4())
-TAG = 'managed-by:scwkms-keyring'
+TAG = 'scwkms-keyring:unit'
 
 
 def run_module(args, check_mode=False, diff=False):
@@ -33,7 +33,7 @@ def emulator(km_emulator):
 
 def args_for(emulator, keys, **options):
     args = {'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT, 'region': 'fr-par',
-            'max_retries': 8, 'retry_deadline': 60, 'keys': keys}
+            'max_retries': 8, 'retry_deadline': 60, 'keys': keys, 'keyring': 'unit'}
     args.update(options)
     return args
 
@@ -42,11 +42,15 @@ def writes(emulator):
     return dict((route, count) for route, count in emulator.counts().items() if not route.startswith('GET '))
 
 
-def live_keys(emulator):
+def direct_client(emulator):
     from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
     from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    settings = resolve_settings({'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT}, environ={})
-    client = KeyManagerClient(settings)
+    return KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT},
+                                             environ={}))
+
+
+def live_keys(emulator):
+    client = direct_client(emulator)
     return client.list_keys(), client.list_keys(scheduled_for_deletion=True)
 
 
@@ -120,7 +124,7 @@ def test_adopt_restore_and_prune(emulator):
     foreign = client.create_key(name='foreign', algorithm='aes_256_gcm', protected=False)
 
     result = run_module(args_for(emulator, [{'name': 'adopt-me'}, {'name': 'bring-back'}, {'name': 'prune-me'}],
-                                 defaults={'protected': False}))
+                                 defaults={'protected': False}, adopt=True))
     assert not result.failed, result.result['msg']
     expected = [['updated'], ['restored', 'updated'], ['created']]
     assert [row['actions'] for row in result.result['keyring']] == expected
@@ -173,3 +177,65 @@ def test_faults_never_duplicate_a_key(emulator):
     emulator.clear_requests()
     third = run_module(args_for(emulator, [{'name': 'f-%02d' % number} for number in range(40)]))
     assert not third.result['changed'] and emulator.counts() == {'GET /keys': 1}
+
+
+def test_a_keyring_needs_a_name_before_any_request(emulator):
+    args = args_for(emulator, [{'name': 'a'}])
+    del args['keyring']
+    result = run_module(args)
+    assert result.failed and result.result['errors'][0].startswith('keyring: name this keyring')
+    assert emulator.requests() == []
+
+
+def test_two_keyrings_in_one_project_never_touch_each_other(emulator):
+    alpha = [{'name': 'alpha-1'}, {'name': 'alpha-2'}]
+    assert not run_module(args_for(emulator, alpha, keyring='alpha', defaults={'protected': False})).failed
+    beta = run_module(args_for(emulator, [{'name': 'beta-1'}], keyring='beta', defaults={'protected': False}))
+    assert beta.result['keyring'][0]['tags'] == ['scwkms-keyring:beta']
+
+    emulator.clear_requests()
+    pruned = run_module(args_for(emulator, alpha[:1], keyring='alpha', prune=True))
+    assert not pruned.failed, pruned.result['msg']
+    assert [(row['name'], row['actions']) for row in pruned.result['keyring']] == [
+        ('alpha-1', []), ('alpha-2', ['scheduled for deletion'])]
+    live, scheduled = live_keys(emulator)
+    assert sorted(key['name'] for key in live) == ['alpha-1', 'beta-1']
+    assert [key['name'] for key in scheduled] == ['alpha-2']
+
+    # beta declaring alpha's key: a conflict, whatever adopt says, and nothing is written for any key.
+    emulator.clear_requests()
+    theirs = run_module(args_for(emulator, [{'name': 'beta-1'}, {'name': 'alpha-1'}, {'name': 'beta-2'}],
+                                 keyring='beta', adopt=True, prune=True))
+    assert theirs.failed and not theirs.result['changed'] and writes(emulator) == {}
+    alpha_1 = [key for key in live if key['name'] == 'alpha-1'][0]
+    assert theirs.result['conflicts'] == theirs.result['errors']
+    assert len(theirs.result['conflicts']) == 1 and theirs.result['conflicts'][0].startswith(
+        'keys[1] (alpha-1): key %s carries scwkms-keyring:alpha, the tag of another keyring' % alpha_1['id'])
+
+
+def test_keys_of_the_shared_tag_of_earlier_versions_are_another_keyring_s(emulator):
+    legacy = direct_client(emulator).create_key(name='old', algorithm='aes_256_gcm',
+                                                tags=['managed-by:scwkms-keyring'], protected=False)
+    emulator.clear_requests()
+    result = run_module(args_for(emulator, [{'name': 'old'}], keyring='new', adopt=True))
+    assert result.failed and legacy['id'] in result.result['conflicts'][0] and writes(emulator) == {}
+    kept = run_module(args_for(emulator, [{'name': 'old'}], management_tag='managed-by:scwkms-keyring'))
+    assert not kept.failed and kept.result['keyring'][0]['id'] == legacy['id']
+
+
+def test_untagged_keys_are_adopted_only_when_asked(emulator):
+    untagged = direct_client(emulator).create_key(name='mine', algorithm='aes_256_gcm', tags=['team:x'],
+                                                  protected=False)
+    emulator.clear_requests()
+    refused = run_module(args_for(emulator, [{'name': 'fresh'}, {'name': 'mine'}]))
+    assert refused.failed and writes(emulator) == {}
+    assert refused.result['conflicts'] == [
+        'keys[1] (mine): key %s has this name but not the management tag %s; set adopt: true '
+        '(scwkms_keyring_adopt) to adopt it (the tag is added), or rename the key in the keyring'
+        % (untagged['id'], TAG)]
+    assert refused.result['msg'].startswith('1 declared key held by keys this keyring does not own, nothing was')
+    adopted = run_module(args_for(emulator, [{'name': 'fresh'}, {'name': 'mine'}], adopt=True))
+    assert not adopted.failed, adopted.result['msg']
+    assert [row['actions'] for row in adopted.result['keyring']] == [['created'], ['updated']]
+    assert adopted.result['keyring'][1]['id'] == untagged['id']
+    assert adopted.result['keyring'][1]['tags'] == ['team:x', TAG]
