@@ -151,6 +151,13 @@ def predict(current, actions, now):
     return key
 
 
+def server_now(client):
+    """The API's notion of now (from its Date header) when the client knows it, else this host's clock:
+    rotation ages compare it with the API's own timestamps, so host clock skew does not count."""
+    now = getattr(client, 'server_now', None)
+    return now() if now is not None else utcnow()
+
+
 # -- execution -------------------------------------------------------------------------------------
 
 def apply_plan(client, key, actions, spec, region, project_id=None, key_material=None, salt=None, known_ids=(),

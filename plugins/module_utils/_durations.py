@@ -15,6 +15,8 @@ from ._errors import UserError
 # Bounds of rotation_policy.rotation_period, from the API docs (24 h .. 876000 h = 100 years).
 MIN_ROTATION_PERIOD = 24 * 3600
 MAX_ROTATION_PERIOD = 876000 * 3600
+# Far beyond any useful duration, and within what datetime arithmetic can add to a date.
+MAX_DURATION = 10000 * 365 * 86400
 
 _UNIT_SECONDS = {
     's': 1,
@@ -54,6 +56,8 @@ def parse_duration(value, option='duration'):
                 '(s, m, h, d, w, y), for example 30d, 720h, 1y or 1d12h' % (option, value))
     if seconds < 0:
         raise DurationError('%s: a duration cannot be negative, got %r' % (option, value))
+    if seconds != seconds or seconds > MAX_DURATION:  # NaN is the one value unequal to itself
+        raise DurationError('%s: %r is too long a duration; the longest accepted is 10000y' % (option, value))
     return int(seconds)
 
 

@@ -19,8 +19,11 @@ from collections import namedtuple
 
 from ._errors import UserError
 from ._algorithms import algorithm_of, is_rotatable, usage_of
-from ._durations import format_duration, format_timestamp, from_proto_duration, parse_timestamp
-from ._keyref import kms_uri
+from ._durations import (
+    DurationError, format_duration, format_timestamp, from_proto_duration, parse_duration, parse_timestamp,
+    validate_rotation_period,
+)
+from ._keyref import kms_uri, validate_name
 
 DELETION_WINDOW = datetime.timedelta(days=7)
 DEFAULT_ALGORITHM = 'aes_256_gcm'
@@ -39,6 +42,42 @@ def spec_defaults(**values):
             'rotate_if_older_than': None, 'has_key_material': False, 'state': 'present'}
     spec.update(values)
     return spec
+
+
+def spec_from_params(params, now):
+    """The spec of a scwkms_key task from its parameters, every value checked (no request made)."""
+    if params['rotate'] and params['rotate_if_older_than'] is not None:
+        raise SpecError('rotate and rotate_if_older_than are mutually exclusive; use rotate to rotate now, '
+                        'rotate_if_older_than to rotate on a schedule')
+    older = params['rotate_if_older_than']
+    name = params['name']
+    return spec_defaults(
+        name=None if name is None else validate_name(name), algorithm=params['algorithm'],
+        description=params['description'], tags=params['tags'], purge_tags=params['purge_tags'],
+        rotation_policy=rotation_policy_from(params['rotation_policy'], now), enabled=params['enabled'],
+        protected=params['protected'], origin=params['origin'], rotate=params['rotate'],
+        rotate_if_older_than=None if older is None else parse_duration(older, 'rotate_if_older_than'),
+        has_key_material=params['key_material'] is not None, state=params['state'],
+    )
+
+
+def rotation_policy_from(policy, now):
+    """{'rotation_period': seconds, 'next_rotation_at': RFC 3339 or None} from the option, or None."""
+    if policy is None:
+        return None
+    option = 'rotation_policy.rotation_period'
+    period = validate_rotation_period(parse_duration(policy['rotation_period'], option), option)
+    next_at = policy.get('next_rotation_at')
+    if next_at:
+        try:
+            moment = parse_timestamp(next_at)
+        except ValueError:
+            raise DurationError('rotation_policy.next_rotation_at: %r is not an RFC 3339 timestamp such as '
+                                '2027-01-01T00:00:00Z' % next_at)
+        if moment <= now:
+            raise DurationError('rotation_policy.next_rotation_at: %s is in the past; it must be in the future' % next_at)
+        next_at = format_timestamp(moment)
+    return {'rotation_period': period, 'next_rotation_at': next_at}
 
 
 # -- normalized view -----------------------------------------------------------------------------

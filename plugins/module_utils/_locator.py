@@ -21,6 +21,9 @@ from ._keyref import KeyRef, KeyRefError, parse_key_id, parse_key_ref, validate_
 Located = namedtuple('Located', ['key_id', 'region', 'project_id', 'key'])
 """key is None when it was not read or not found; key_id is None when a name matched no key."""
 
+Target = namedtuple('Target', ['key_id', 'name', 'region', 'project_id'])
+"""What a task names, checked, before any request: exactly one of key_id and name is set."""
+
 # Several live keys with one name are usually racers, one of which deletes its copy right after
 # settle_created(); wait that long (within retry_deadline) before calling the name ambiguous.
 UNIQUE_WAIT_SECONDS = 5.0
@@ -37,24 +40,33 @@ class KeyNotUnique(KeyRefError):
     """Names are not unique in Key Manager: several keys carry the name asked for."""
 
 
-def locate(client, settings, reference=None, name=None, key_id=None, region=None, project_id=None,
-           read=True, include_scheduled=False):
-    """Located for exactly one of reference (id or name), name, key_id; all validated before any request.
-
-    A key given by id is returned in whatever state it is; include_scheduled only widens a name lookup."""
+def target(settings, reference=None, name=None, key_id=None, region=None, project_id=None):
+    """Target for exactly one of reference (id or name), name, key_id: every check locate() makes
+    before its request (references, region, project), so a caller can lock the key first."""
     parsed = _parse(reference, name, key_id)
     if parsed.region and region and parsed.region != region:
         raise KeyRefError('the key reference names region %s but region is %s' % (parsed.region, region))
     region = validate_region(parsed.region or region or settings.region)
     if parsed.key_id:
-        key = client.get_key(parsed.key_id, region) if read else None
-        project = key.get('project_id') if key else (project_id or settings.project_id)
-        if read and key is None:
-            return Located(None, region, project, None)
-        return Located(parsed.key_id, region, project, key)
-    project = require_project(settings, project_id)
-    key = find_by_name(client, parsed.name, project, region, include_scheduled)
-    return Located(key['id'] if key else None, region, project, key)
+        return Target(parsed.key_id, None, region, project_id or settings.project_id)
+    return Target(None, parsed.name, region, require_project(settings, project_id))
+
+
+def locate(client, settings, reference=None, name=None, key_id=None, region=None, project_id=None,
+           read=True, include_scheduled=False):
+    """Located for exactly one of reference (id or name), name, key_id, checked before any request.
+
+    A key given by id is returned in whatever state it is; include_scheduled only widens a name lookup."""
+    aim = target(settings, reference, name, key_id, region, project_id)
+    if aim.key_id:
+        if not read:
+            return Located(aim.key_id, aim.region, aim.project_id, None)
+        key = client.get_key(aim.key_id, aim.region)
+        if key is None:
+            return Located(None, aim.region, aim.project_id, None)
+        return Located(aim.key_id, aim.region, key.get('project_id') or aim.project_id, key)
+    key = find_by_name(client, aim.name, aim.project_id, aim.region, include_scheduled)
+    return Located(key['id'] if key else None, aim.region, aim.project_id, key)
 
 
 def _parse(reference, name, key_id):

@@ -43,12 +43,15 @@ options:
     description:
       - The key to manage, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI (step-ca) or a
         C(scw-kms://regions/<region>/keys/<uuid>) URI (Tink).
+      - Any other value (a UUID missing a character, a UUID in braces, a name) fails before any request, also with
+        O(state=absent); use O(name) to name a key by its name.
       - With O(key_id), O(name) renames the key.
       - A key given by id is never created; O(state=present) fails when it does not exist.
     type: str
   name:
     description:
       - Name of the key, looked up in O(project_id) and O(region) when O(key_id) is not given.
+      - Matched exactly; a name with leading or trailing whitespace fails before any request.
       - Names are not unique in Key Manager. When more than one live key carries the name, the task fails and lists
         their ids rather than guessing.
       - A key scheduled for deletion that carries the name is restored by O(state=present) instead of creating a
@@ -144,7 +147,21 @@ notes:
   - The key references accepted by O(key_id) are those of step-ca's and Tink's Scaleway KMS integrations;
     RV(kms_uri) returns the step-ca form, ready for step-ca's C(ca.json).
   - "API requests: an unchanged key costs one. Creating a key by name costs the lookup (one list of live keys and one
-    of keys scheduled for deletion) plus the create. Each change costs its own call."
+    of keys scheduled for deletion), the create, and one more list of the name (see below). Each change costs its own
+    call; adding tags with O(purge_tags=false) costs one more read, to check they are all there."
+  - "Concurrent tasks: Key Manager names are not unique and the API has no idempotency token, so two tasks declaring
+    the same new name at once could both create it. On the host that runs the module, a lock (a file in a private
+    directory under the system temporary directory, one per API URL, region, project and name) serializes the read,
+    the plan and the writes of one key, until a created key shows in a list of its name; O(rotate_if_older_than) is
+    decided under the lock from a fresh read, so forks of one controller rotate a key once per window and every
+    added tag is kept."
+  - "Several controllers (or hosts that each run the module) cannot share that lock, so races are resolved after the
+    fact: after every create, the task lists the name again and every racer picks the same winner, the live key with
+    the earliest C(created_at), then the smallest id. A loser unprotects and schedules the deletion of only the key it
+    created itself (it holds no data yet), warns, and applies the rest of its task to the winner. A lookup that finds
+    several live keys with the name lists it again for a few seconds, to let a loser finish, before failing. Added
+    tags (O(purge_tags=false)) are read back and merged again when another writer dropped them. Two controllers can
+    still both rotate within one O(rotate_if_older_than) window: run such tasks with C(run_once: true)."
 seealso:
   - module: scwkms.key_manager.scwkms_key_info
   - module: scwkms.key_manager.scwkms_keyring
@@ -157,13 +174,14 @@ EXAMPLES = r'''
       region: fr-par
       project_id: "{{ scw_project_id }}"
   block:
-    - name: An AES key for the billing service, rotated every 90 days
+    - name: An AES key for the billing service, rotated every 90 days (declared once, not once per host)
       scwkms.key_manager.scwkms_key:
         name: billing-data
         description: Encrypts billing exports
         tags: [team:billing, env:prod]
         rotation_policy:
           rotation_period: 90d
+      run_once: true
 
     - name: A signing key for step-ca, unprotected so a test can delete it
       scwkms.key_manager.scwkms_key:
@@ -176,10 +194,11 @@ EXAMPLES = r'''
       ansible.builtin.debug:
         msg: "{{ ca_key.kms_uri }}"
 
-    - name: Nightly job - rotate keys whose last rotation is older than 30 days
+    - name: Nightly job - rotate keys whose last rotation is older than 30 days, once for the whole play
       scwkms.key_manager.scwkms_key:
         name: billing-data
         rotate_if_older_than: 30d
+      run_once: true
 
     - name: Disable a key by its URI
       scwkms.key_manager.scwkms_key:
@@ -270,14 +289,15 @@ import os
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS
-from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import require_project
-from ansible_collections.scwkms.key_manager.plugins.module_utils._durations import (
-    DurationError, format_timestamp, parse_duration, parse_timestamp, utcnow, validate_rotation_period,
+from ansible_collections.scwkms.key_manager.plugins.module_utils._apply import (
+    Progress, apply_plan, predict, server_now, summarize,
 )
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keys import apply_plan, find_by_name, target_of
+from ansible_collections.scwkms.key_manager.plugins.module_utils._durations import utcnow
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import (
-    SpecError, diff_view, normalize_key, plan_changes, predict, spec_defaults, summarize,
+    SpecError, diff_view, normalize_key, plan_changes, spec_from_params,
 )
+from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import locate, target
+from ansible_collections.scwkms.key_manager.plugins.module_utils._lock import key_lock
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
     build_module, client_from_module, module_errors,
 )
@@ -306,27 +326,10 @@ def argument_spec():
     )
 
 
-def rotation_policy_from(params, now):
-    policy = params['rotation_policy']
-    if policy is None:
-        return None
-    period = validate_rotation_period(parse_duration(policy['rotation_period'], 'rotation_policy.rotation_period'),
-                                      'rotation_policy.rotation_period')
-    next_at = policy.get('next_rotation_at')
-    if next_at:
-        try:
-            moment = parse_timestamp(next_at)
-        except ValueError:
-            raise DurationError('rotation_policy.next_rotation_at: %r is not an RFC 3339 timestamp such as '
-                                '2027-01-01T00:00:00Z' % next_at)
-        if moment <= now:
-            raise DurationError('rotation_policy.next_rotation_at: %s is in the past; it must be in the future' % next_at)
-        next_at = format_timestamp(moment)
-    return {'rotation_period': period, 'next_rotation_at': next_at}
-
-
 def read_bytes_option(value, option):
     """Raw bytes from a file path on this host, or from base64 text. The value itself is never echoed."""
+    if value is None:
+        return None
     if os.path.isfile(value):
         with open(value, 'rb') as handle:
             return handle.read()
@@ -336,57 +339,45 @@ def read_bytes_option(value, option):
         raise SpecError('%s: is neither the path of an existing file nor valid base64 text' % option)
 
 
-def spec_from(params, now):
-    if params['rotate'] and params['rotate_if_older_than'] is not None:
-        raise SpecError('rotate and rotate_if_older_than are mutually exclusive; use rotate to rotate now, '
-                        'rotate_if_older_than to rotate on a schedule')
-    older = params['rotate_if_older_than']
-    return spec_defaults(
-        name=params['name'], algorithm=params['algorithm'], description=params['description'], tags=params['tags'],
-        purge_tags=params['purge_tags'], rotation_policy=rotation_policy_from(params, now), enabled=params['enabled'],
-        protected=params['protected'], origin=params['origin'], rotate=params['rotate'],
-        rotate_if_older_than=None if older is None else parse_duration(older, 'rotate_if_older_than'),
-        has_key_material=params['key_material'] is not None, state=params['state'],
-    )
-
-
-def find_current(client, settings, params):
-    """(key or None, region, project, ids of keys with the name) with one request when the key exists."""
-    key_id, name, region = target_of(params['key_id'] or params['name'], settings, params['region'])
-    if key_id:
-        key = client.get_key(key_id, region)
-        if key is None and params['state'] == 'present':
-            raise SpecError('key_id: no key %s in region %s; a key given by id cannot be created, give name '
-                            'instead' % (key_id, region))
-        return key, region, key and key.get('project_id'), ()
-    project = require_project(settings)
-    key = find_by_name(client, name, project, region, include_scheduled=params['state'] == 'present')
-    return key, region, project, tuple([key['id']] if key else ())
+def converge(module, client, settings, aim, spec, secrets):
+    """(key before, key after, Progress); the caller holds the key's lock, so the read is fresh."""
+    located = locate(client, settings, key_id=aim.key_id, name=aim.name, region=aim.region,
+                     include_scheduled=spec['state'] == 'present')
+    current = located.key
+    if aim.key_id and current is None and spec['state'] == 'present':
+        raise SpecError('key_id: no key %s in region %s; a key given by id cannot be created, give name '
+                        'instead' % (aim.key_id, aim.region))
+    now = server_now(client)
+    actions = plan_changes(current, spec, now)
+    progress = Progress()
+    if module.check_mode or not actions:
+        progress.done = [action.name for action in actions]
+        final = predict(current, actions, now) if current or actions else None
+    else:
+        final = apply_plan(client, current, actions, spec, aim.region, project_id=located.project_id,
+                           key_material=secrets[0], salt=secrets[1], now=now, progress=progress)
+    return current, final, progress
 
 
 def main():
     module = build_module(argument_spec(), supports_check_mode=True, required_one_of=[('key_id', 'name')])
     params = module.params
-    now = utcnow()
     with module_errors(module, changed=False):
-        spec = spec_from(params, now)
-        material = read_bytes_option(params['key_material'], 'key_material') if params['key_material'] else None
-        salt = read_bytes_option(params['salt'], 'salt') if params['salt'] else None
-        settings, client = client_from_module(module)
-        if params['key_id'] and params['name']:
-            spec['name'] = params['name']
-        elif params['key_id']:
+        spec = spec_from_params(params, utcnow())
+        if params['key_id'] and not params['name']:
             spec['name'] = None
-        current, region, project, known_ids = find_current(client, settings, params)
-        actions = plan_changes(current, spec, now)
-        if module.check_mode or not actions:
-            final = predict(current, actions, now) if current or actions else None
-        else:
-            final = apply_plan(client, current, actions, spec, region, project_id=project, key_material=material,
-                               salt=salt, known_ids=known_ids, now=now)
-        if current and current.get('state') == 'pending_key_material' and material is None and params['state'] == 'present':
-            module.warn('key %s is waiting for key material; give key_material to import it' % current['id'])
-    result = dict(changed=bool(actions), actions=summarize(actions))
+        secrets = (read_bytes_option(params['key_material'], 'key_material'), read_bytes_option(params['salt'], 'salt'))
+        settings, client = client_from_module(module)
+        aim = target(settings, key_id=params['key_id'], name=None if params['key_id'] else spec['name'],
+                     region=params['region'])
+        with key_lock(settings, aim.region, aim.project_id, aim.name or 'id:%s' % aim.key_id):
+            current, final, progress = converge(module, client, settings, aim, spec, secrets)
+    for key_id in progress.discarded:
+        module.warn('another task created a key named %r at the same time and won (it was created first); the key '
+                    'this task created, %s, is scheduled for deletion' % (spec['name'], key_id))
+    if current and current.get('state') == 'pending_key_material' and secrets[0] is None and params['state'] == 'present':
+        module.warn('key %s is waiting for key material; give key_material to import it' % current['id'])
+    result = dict(changed=bool(progress.done or progress.discarded), actions=summarize(progress.done))
     if final:
         result['key'] = normalize_key(final)
         result['kms_uri'] = result['key']['kms_uri']

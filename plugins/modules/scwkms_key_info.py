@@ -34,6 +34,8 @@ options:
     description:
       - One key to describe, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
         C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id)).
+      - A value that looks like a mistyped id (a UUID missing a character, in braces) or a name with leading or
+        trailing whitespace fails before any request, rather than matching nothing.
       - When given, the filters below are not used; a key that does not exist gives an empty RV(kms_keys).
     type: str
     aliases: [key_id]
@@ -127,9 +129,9 @@ count:
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS, algorithm_of, usage_of
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import require_project
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keys import resolve_key
-from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import validate_region
+from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import validate_name, validate_region
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import normalize_key
+from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import locate
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
     build_module, client_from_module, module_errors,
 )
@@ -151,6 +153,8 @@ def argument_spec():
 
 def listed_keys(client, settings, params):
     region = validate_region(params['region'] or settings.region)
+    if params['name'] is not None:
+        validate_name(params['name'])
     project = None if settings.organization_id and not settings.project_id else require_project(settings)
     usage = params['usage']
     if params['algorithm']:
@@ -183,7 +187,7 @@ def main():
     with module_errors(module, changed=False):
         settings, client = client_from_module(module)
         if params['key']:
-            key, _region = resolve_key(client, params['key'], settings, params['region'], include_scheduled=True)
+            key = locate(client, settings, reference=params['key'], region=params['region'], include_scheduled=True).key
             keys = [key] if key else []
         else:
             keys = listed_keys(client, settings, params)

@@ -29,6 +29,18 @@ def test_parse_duration_rejects_garbage_naming_the_option(value):
     assert str(error.value).startswith('rotate_if_older_than: ')
 
 
+@pytest.mark.parametrize('value', ['9' * 400, '9' * 400 + 'y', '1' + '0' * 320 + 'd', float('inf'), float('nan'),
+                                   10 ** 400, '10001y'])
+def test_huge_durations_fail_naming_the_option(value):
+    with pytest.raises(DurationError, match=r'^rotation_policy.rotation_period: .* is too long a duration; the longest '
+                                            r'accepted is 10000y'):
+        parse_duration(value, 'rotation_policy.rotation_period')
+
+
+def test_the_longest_duration_is_accepted():
+    assert parse_duration('10000y') == 10000 * 365 * 86400
+
+
 def test_rotation_period_bounds_are_inclusive():
     assert validate_rotation_period(24 * 3600) == 86400
     assert validate_rotation_period(876000 * 3600) == 3153600000
