@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tools.capture import running_capture_server
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.commands import PYTHON_VERSION, run, venv_python_module, venv_tool
 from tools.connection_vars import connection_vars, write_vars_file
-from tools.emulator import running_emulator
-from tools.paths import BUILD_ROOT, REPO_ROOT
+from tools.emulator import running_capture_server, running_emulator
+from tools.paths import REPO_ROOT
 from tools.pip_bootstrap import ensure_pip_bootstrap_script
 
 PYTEST_PATHS = ("tests/unit", "tests/emulator/tests")
@@ -23,7 +22,6 @@ PYTEST_IMPORT_PATHS = (
 )
 LINTED_PATHS = ("roles", "playbooks")
 INTEGRATION_CONFIG = Path("tests", "integration", "integration_config.yml")
-CAPTURE_LOG = BUILD_ROOT / "capture" / "requests.jsonl"
 
 
 def ansible_test(copy: Path, *args: str) -> int:
@@ -50,10 +48,10 @@ def integration(*targets: str) -> int:
     if not integration_targets(copy):
         print("integration: no targets in tests/integration/targets yet, nothing to run", flush=True)
         return 0
-    with running_emulator() as emulator, running_capture_server(CAPTURE_LOG) as capture:
+    # The capture server is where redirect faults point: a target asserts it received nothing.
+    with running_emulator() as emulator, running_capture_server() as capture:
         print("integration: emulator %s (pid %d), capture server %s" % (emulator.url, emulator.pid, capture.url), flush=True)
-        variables = dict(connection_vars(emulator.url), scwkms_capture_url=capture.url, scwkms_capture_log=str(CAPTURE_LOG))
-        write_vars_file(copy / INTEGRATION_CONFIG, variables)
+        write_vars_file(copy / INTEGRATION_CONFIG, connection_vars(emulator.url, capture_url=capture.url))
         # --continue-on-error: one failing target must not hide the results of the others.
         return ansible_test(copy, "integration", "--python", PYTHON_VERSION, "--continue-on-error", *targets)
 

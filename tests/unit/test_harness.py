@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ import uuid
 
 import pytest
 
-from tools import capture, collection_copy, connection_vars, emulator, pip_bootstrap, summary
+from tools import collection_copy, connection_vars, emulator, pip_bootstrap, summary
 
 
 def process_exists(pid):
@@ -83,16 +84,11 @@ def test_collection_copy_takes_what_git_would_commit():
     assert not [path for path in files if path.startswith(('.venv/', '.build/', 'tests/output/')) or '__pycache__' in path]
 
 
-def test_capture_server_records_the_token_and_body_it_is_sent(tmp_path):
-    log_path = tmp_path / 'capture' / 'requests.jsonl'
-    with capture.running_capture_server(log_path) as server:
-        assert server.requests() == []
-        request = urllib.request.Request(server.url + '/keys?page=1', data=b'{"key_material": "c2VjcmV0"}',
-                                         headers={'X-Auth-Token': 'the-token'}, method='POST')
-        with urllib.request.urlopen(request, timeout=5) as response:
-            assert response.status == 200
-        received = server.requests()
-    assert [(entry['method'], entry['path'], entry['body']) for entry in received] == [
-        ('POST', '/keys?page=1', '{"key_material": "c2VjcmV0"}')]
-    assert received[0]['headers']['X-Auth-Token'] == 'the-token'
-    assert oct(log_path.stat().st_mode & 0o777) == '0o600'
+
+def test_integration_vars_name_the_capture_server_only_when_there_is_one():
+    assert 'scwkms_capture_url' not in connection_vars.connection_vars('http://127.0.0.1:1234')
+    with emulator.running_capture_server() as capture:
+        variables = connection_vars.connection_vars('http://127.0.0.1:1234', capture_url=capture.url)
+        assert variables['scwkms_capture_url'] == capture.url
+        with urllib.request.urlopen(capture.url + '/_capture/requests', timeout=5) as response:
+            assert json.load(response) == {'requests': []}
