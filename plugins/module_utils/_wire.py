@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scwkms.key_manager contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What travels on the wire: base64 bytes fields, and the shape each answer must have. Private.
+
+No HTTP and no third-party import here, so pure helpers (_digest, _pem) can share b64decode.
+A shape is a description ("a key") and a function returning what is wrong with a body, or None;
+the client turns a problem into a malformed_response error before any caller sees the body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections import namedtuple
+
+from ._durations import to_proto_duration
+
+Shape = namedtuple('Shape', ['what', 'problem'])
+
+_UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+_JSON_TYPES = ((bool, 'a boolean'), (str, 'a string'), (int, 'a number'), (float, 'a number'),
+               (dict, 'an object'), (list, 'an array'), (type(None), 'null'))
+_KEY_FIELDS = (('id', str), ('state', str), ('usage', dict), ('rotation_count', int), ('tags', list))
+
+
+def b64encode(data):
+    return base64.b64encode(data).decode('ascii')
+
+
+def b64decode(text):
+    """Lenient as protojson: standard or URL-safe alphabet, padding optional, whitespace ignored.
+    Anything else raises ValueError (binascii.Error)."""
+    if text is None:
+        return None
+    value = ''.join(text.split())
+    urlsafe = '-' in value or '_' in value
+    if urlsafe and ('+' in value or '/' in value):
+        raise binascii.Error('both base64 alphabets at once')
+    padded = (value + '=' * (-len(value) % 4)).encode('ascii')
+    return base64.b64decode(padded, altchars=b'-_' if urlsafe else None, validate=True)
+
+
+def _json_type(value):
+    return next(name for kind, name in _JSON_TYPES if isinstance(value, kind))
+
+
+def field_problem(body, name, kind, nullable=False, encoded=False):
+    """What is wrong with body[name] given the type it needs (bool is not a number here), or None."""
+    if name not in body:
+        return f"missing '{name}'"
+    value = body[name]
+    if value is None and nullable:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        return f"'{name}' is {_json_type(value)}, not {_json_type(kind())}"
+    if encoded:
+        try:
+            b64decode(value)
+        except (ValueError, UnicodeEncodeError):
+            return f"'{name}' is not base64"
+    return None
+
+
+def _fields(*rules):
+    """A problem function checking an object's fields: rules are (name, type[, options])."""
+    def problem(body):
+        if not isinstance(body, dict):
+            return f'it is {_json_type(body)}, not an object'
+        for name, kind, *options in rules:
+            found = field_problem(body, name, kind, **(options[0] if options else {}))
+            if found:
+                return found
+        return None
+    return problem
+
+
+def key_problem(body):
+    found = _key_fields(body)
+    if found is None and not _UUID.fullmatch(body['id']):
+        return "'id' is not a UUID"
+    return found
+
+
+def key_list_problem(body):
+    found = _fields(('keys', list), ('total_count', int))(body)
+    if found is not None:
+        return found
+    for index, key in enumerate(body['keys']):
+        found = key_problem(key)
+        if found:
+            return f'keys[{index}]: {found}'
+    return None
+
+
+_key_fields = _fields(*_KEY_FIELDS)
+BASE64 = {'encoded': True}
+KEY = Shape('a key', key_problem)
+KEY_LIST = Shape('a key list', key_list_problem)
+PUBLIC_KEY = Shape('a public key', _fields(('pem', str)))
+SIGNATURE = Shape('a signature', _fields(('signature', str, BASE64)))
+VERIFICATION = Shape('a verification', _fields(('valid', bool)))
+CIPHERTEXT = Shape('a ciphertext', _fields(('ciphertext', str, BASE64)))
+PLAINTEXT = Shape('a decryption', _fields(('plaintext', str, BASE64), ('ciphertext', str, dict(BASE64, nullable=True))))
+DATA_KEY = Shape('a data key', _fields(('ciphertext', str, BASE64), ('plaintext', str, BASE64)))
+SEALED_DATA_KEY = Shape('a data key', _fields(('ciphertext', str, BASE64),
+                                              ('plaintext', str, dict(BASE64, nullable=True))))
+
+
+def rotation_policy_body(policy):
+    """{'rotation_period': seconds, 'next_rotation_at': str|None} -> the wire form."""
+    if policy is None:
+        return None
+    return {'rotation_period': to_proto_duration(policy['rotation_period']),
+            'next_rotation_at': policy.get('next_rotation_at')}
