@@ -42,9 +42,6 @@ Outcome = namedtuple('Outcome', ['final', 'done', 'error'])
 # Client methods that return the key they changed: the last one seen is what a failed key reports.
 KEY_METHODS = frozenset(kind.method for kind in ACTIONS.values())
 
-# Actions that make a key live under a name: two runs doing them at once could make two keys.
-NAMING_ACTIONS = ('create', 'restore')
-
 
 class LastKeyClient(object):
     """A client for apply_plan that remembers the last key a write returned, so a key that fails
@@ -221,10 +218,10 @@ def converge(client, client_factory, entries, project_id, region, **options):
 class KeyringRun(object):
     """One convergence of a keyring.
 
-    When the plan creates or restores keys, their names are locked on this host (_lock.keys_lock)
-    and the keyring is read and planned again under the lock, so forks and playbooks converging the
-    same keyring wait for each other instead of each creating the key; apply_plan settles every
-    create (_locator.settle_created) against other controllers before the lock is released."""
+    Outside check mode, the declared names are locked on this host (_lock.keys_lock, an flock per
+    name, no request) across list, plan and writes, so forks and playbooks converging the same
+    keyring wait for each other instead of each creating the key; apply_plan settles every create
+    (_locator.settle_created) against other controllers before the lock is released."""
 
     def __init__(self, client, client_factory, entries, project_id, region, management_tag=None, adopt=False,
                  prune=False, prune_protected=False, parallelism=8, page_size=100, check_mode=False,
@@ -236,12 +233,11 @@ class KeyringRun(object):
         self.check_mode, self.want_diff, self.lock_dir = check_mode, want_diff, lock_dir
 
     def converge(self):
-        held, now, plans = self.read_and_plan()
-        naming = sorted(set(plan.entry.name for plan in plans if _names_key(plan)))
-        if self.check_mode or not naming:
-            return self.finish(held, now, plans)
+        if self.check_mode:
+            return self.finish(*self.read_and_plan())
+        names = [entry.name for entry in self.entries if entry.spec['state'] == 'present']
         settings = getattr(self.client, 'settings', None)
-        with keys_lock(settings, self.region, self.project_id, naming, directory=self.lock_dir):
+        with keys_lock(settings, self.region, self.project_id, names, directory=self.lock_dir):
             return self.finish(*self.read_and_plan())
 
     def read_and_plan(self):
@@ -263,10 +259,6 @@ class KeyringRun(object):
         result['listed'] = {'owned': len(held.owned), 'adopted': len(held.adopted),
                             'scheduled_for_deletion': len(held.scheduled)}
         return result
-
-
-def _names_key(plan):
-    return any(action.name in NAMING_ACTIONS for action in plan.actions)
 
 
 def results(plans, outcomes, now, region, check_mode, want_diff):

@@ -7,12 +7,16 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
+import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS
+
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import (
-    KeyringSpecError, attention, build_entries, claim, human_age, management_tag_of, plan_keyring, report_row,
+    KeyringSpecError, attention, build_entries, claim, defaults_options, human_age, key_options, management_tag_of, plan_keyring, report_row,
     restorable, spec_for, structural_errors,
     summary_message, totals,
 )
@@ -270,3 +274,13 @@ def test_restorable_never_takes_another_keyring_s_key():
     assert not restorable(key('a', tags=[]), tag, False) and restorable(key('a', tags=[]), tag, True)
     assert not restorable(key('a', tags=['scwkms-keyring:other']), tag, True)
     assert not restorable(key('a', tags=['scwkms-keyring:other']), None, True)
+
+
+def test_the_role_argument_spec_offers_exactly_the_real_algorithms():
+    root = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
+    with open(os.path.join(root, 'roles', 'keyring', 'meta', 'argument_specs.yml')) as handle:
+        options = yaml.safe_load(handle)['argument_specs']['main']['options']
+    for option in ('scwkms_keyring_keys', 'scwkms_keyring_defaults'):
+        assert options[option]['options']['algorithm']['choices'] == list(ALGORITHMS), option
+    assert set(options['scwkms_keyring_keys']['options']) == set(key_options())
+    assert set(options['scwkms_keyring_defaults']['options']) == set(defaults_options())
