@@ -12,6 +12,8 @@ PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 rm -rf "${WORK}"
 mkdir -p "${WORK}"
 chmod 0700 "${WORK}"
+# The temporary directories, hence the key locks, of the two simulated controllers (see chaos.yml).
+mkdir -m 0700 "${WORK}/controller-a" "${WORK}/controller-b"
 
 # A token the emulator has never seen (so IAM propagation fires), a project of our own (so the end
 # state is the whole project), key material and content to sign. Random, so a leak is unmistakable.
@@ -44,7 +46,7 @@ trap restore_emulator EXIT
 
 run() {  # run LOG PLAYBOOK ARGS...: the whole output into LOG, its tail on the terminal if it fails
     local log="$1"; shift
-    if ! ansible-playbook "$@" -e "@${CONFIG}" -e "@${SECRETS}" > "${log}" 2>&1; then
+    if ! ansible-playbook "$@" -e "@${CONFIG}" -e "@${SECRETS}" -e "chaos_work=${WORK}" > "${log}" 2>&1; then
         tail -n 150 "${log}"
         echo "FAILED: ansible-playbook $*; whole output in ${log}" >&2
         return 1
