@@ -54,12 +54,14 @@ run() {  # run LOG PLAYBOOK ARGS...: the whole output into LOG, its tail on the 
     grep -E '^(PLAY RECAP|chaos-|localhost)' "${log}" | tail -n 12
 }
 
-run "${WORK}/chaos-vvvv.log" -vvvv -i inventory.ini -f 10 chaos.yml
-run "${WORK}/fail_cleanly-vvvv.log" -vvvv -i inventory.ini fail_cleanly.yml
+# Every phase runs and every output is searched, so that one failure does not hide the others.
+failed=0
+run "${WORK}/chaos-vvvv.log" -vvvv -i inventory.ini -f 10 chaos.yml || failed=1
+run "${WORK}/fail_cleanly-vvvv.log" -vvvv -i inventory.ini fail_cleanly.yml || failed=1
 
 # No secret in any output: the secret key, the key material (raw and base64), the signed content (raw
 # and base64). The outputs must be the real thing: masked module arguments and the hosts' tasks.
-"${PYTHON}" - "${SECRETS}" "${WORK}"/*.log <<'EOF'
+"${PYTHON}" - "${SECRETS}" "${WORK}"/*.log <<'EOF' || failed=1
 import json, sys
 values = json.load(open(sys.argv[1]))
 needles = {name: values[name] for name in ('chaos_secret_key', 'chaos_material', 'chaos_material_b64',
@@ -73,3 +75,4 @@ for path in sys.argv[2:]:
 text = open(sys.argv[2], encoding='utf-8').read()
 assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in text and '<chaos-10>' in text, 'chaos -vvvv output is not verbose'
 EOF
+exit "${failed}"
