@@ -68,7 +68,7 @@ needles = {name: values[name] for name in ('chaos_secret_key', 'chaos_material',
                                            'chaos_content', 'chaos_content_b64')}
 for path in sys.argv[2:]:
     text = open(path, encoding='utf-8', errors='replace').read()
-    assert 'scwkms.key_manager.' in text, '%s does not look like a playbook run' % path
+    assert 'TASK [' in text and 'PLAY RECAP' in text, '%s does not look like a playbook run' % path
     leaked = [name for name, needle in needles.items() if needle in text]
     assert not leaked, '%s leaks %s' % (path, ', '.join(leaked))
     print('%s: %d bytes, no secret' % (path, len(text)))
