@@ -204,6 +204,13 @@ def test_commit_then_error_fires_only_after_a_write_that_succeeded(km, km_emulat
     assert km_emulator.faults()["rules"][0]["fired"] == 1
 
 
+def test_drop_after_commit_answers_a_write_that_failed(km, km_emulator):
+    key = km.create("ec_p256_sha256")
+    km_emulator.set_faults([{"type": "drop_after_commit", "route": "POST /keys/*"}])
+    assert km.call("POST", "/keys/%s/rotate" % key["id"], {}).status_code == 412
+    assert km_emulator.faults()["rules"][0]["fired"] == 0
+
+
 def test_a_create_answered_500_is_committed_then_eventually_consistent(km, km_emulator, monotonic):
     km_emulator.set_faults([{"type": "commit_then_error", "route": "POST /keys"}, {"type": "eventual_consistency", "seconds": 3}])
     assert km.call("POST", "/keys", create_body(km, name="lost")).status_code == 500
