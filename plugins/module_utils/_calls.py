@@ -85,7 +85,7 @@ class ApiCalls:
         """Mask value (str or bytes), raw and in base64, stripped or not, in every error this client
         raises from now on (say, key material from a file, which no no_log option covers)."""
         raw = value.encode('utf-8') if isinstance(value, str) else bytes(value)
-        for data in {raw, raw.strip()}:
+        for data in (raw, raw.strip()):
             encoded = b64encode(data)
             self._secrets.extend((encoded, encoded.rstrip('='), encoded.replace('+', '-').replace('/', '_').rstrip('=')))
             try:

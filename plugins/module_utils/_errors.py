@@ -60,7 +60,7 @@ def secret_forms(secret):
     """The spellings a secret takes in error texts: as it is and stripped of surrounding whitespace,
     each also repr-escaped (requests quotes a bad header with repr), JSON-escaped and URL-quoted."""
     forms = set()
-    for value in {secret, secret.strip()}:
+    for value in (secret, secret.strip()):
         forms.update((value, repr(value)[1:-1], json.dumps(value)[1:-1],
                       json.dumps(value, ensure_ascii=False)[1:-1], quote(value, safe=''), quote_plus(value)))
     return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}

@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""One HTTP exchange with the API, and how its failures read. Private; only _client.py uses it.
+"""One HTTP exchange with the API, and how its failures read. Private; only _calls.py uses it.
 
 * Redirects are never followed: requests keeps X-Auth-Token (it strips only Authorization) and the
   body on a redirect, so a 3xx would hand the token, and any key material, to another host.
 * `timeout` bounds the whole exchange. requests' own timeout applies to each socket operation, so a
   server sending a byte every second would never trip it, headers included; the exchange therefore
-  runs in a worker thread that the caller waits for at most `timeout` seconds.
+  runs in a worker thread that the caller waits for at most `timeout` seconds (reaching the socket
+  to shorten each read would need urllib3's private attributes, and would not bound the headers).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import threading
 import time
 import traceback
 from collections import namedtuple
-from email.utils import parsedate_to_datetime
 from datetime import timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 try:
@@ -81,10 +82,10 @@ def exchange(session, method, url, seconds, **kwargs):
     worker = threading.Thread(target=run, name='scwkms-request', daemon=True)
     worker.start()
     worker.join(seconds)
-    if worker.is_alive():
-        raise ExchangeTimeout()
     if 'error' in outcome:
         raise outcome['error']
+    if worker.is_alive() or 'answer' not in outcome:
+        raise ExchangeTimeout()
     return outcome['answer']
 
 

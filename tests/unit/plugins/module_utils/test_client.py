@@ -17,7 +17,7 @@ import requests
 from ansible_collections.scwkms.key_manager.plugins.module_utils._calls import CONSISTENCY_WINDOW
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
-    KEY_ID, KEYS, OTHER_ID, PREFIX, PROJECT, SECRET, dropped, key, listing, make_client, response,
+    KEY_ID, KEYS, OTHER_ID, PREFIX, PROJECT, SECRET, dropped, key, listing, make_client, not_found, response,
 )
 
 
@@ -37,8 +37,7 @@ def test_headers_tls_and_timeouts():
 
 
 def test_get_key_returns_none_on_404():
-    client, session, _clock = make_client(response(404, {'message': 'resource is not found', 'resource': 'key',
-                                                    'resource_id': KEY_ID, 'type': 'not_found'}))
+    client, session, _clock = make_client(not_found())
     assert client.get_key(KEY_ID) is None
     assert len(session.sent) == 1
 
@@ -46,7 +45,7 @@ def test_get_key_returns_none_on_404():
 def test_list_keys_pages_until_a_short_page():
     page = [key(id='%08d-0000-0000-0000-000000000000' % index) for index in range(2)]
     client, session, _clock = make_client(response(200, {'keys': page, 'total_count': 3}),
-                                           response(200, {'keys': page[:1], 'total_count': 3}))
+                                          response(200, {'keys': page[:1], 'total_count': 3}))
     keys = client.list_keys(name='k', tags=['a', 'b'], page_size=2)
     assert len(keys) == 3
     assert [call['params']['page'] for call in session.sent] == [1, 2]
@@ -165,7 +164,7 @@ def test_lost_create_response_retries_only_after_the_list_stayed_empty_for_the_c
 def test_keys_known_before_the_create_are_not_taken_for_the_new_one():
     other = key(id=OTHER_ID, name='billing')
     client, session, _clock = make_client(dropped(), response(200, listing(other)),
-                                           response(200, listing(other, key(name='billing'))))
+                                          response(200, listing(other, key(name='billing'))))
     assert client.create_key(name='billing', algorithm='aes_256_gcm', known_ids=(other['id'],))['id'] == KEY_ID
     assert [call[0] for call in session.calls()] == ['POST', 'GET', 'GET']
 
@@ -210,7 +209,7 @@ def test_connection_refused_is_retried_without_a_read_back():
 
 def test_bytes_fields_are_base64():
     client, session, _clock = make_client(response(200, {'key_id': KEY_ID, 'signature': 'AAEC'}),
-                                           response(200, {'key_id': KEY_ID, 'valid': False}))
+                                          response(200, {'key_id': KEY_ID, 'valid': False}))
     assert client.sign(KEY_ID, b'\x01' * 32) == b'\x00\x01\x02'
     assert session.sent[0]['body'] == {'digest': 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE='}
     assert client.verify(KEY_ID, b'\x01' * 32, b'sig') is False
@@ -222,8 +221,9 @@ def test_204_has_no_body():
 
 
 def test_errors_never_contain_the_secret():
-    client, _session, _clock = make_client(response(401, {'message': 'authentication is denied', 'method': 'api_key',
-                                                     'reason': 'not_found', 'type': 'denied_authentication'}))
+    denied = {'message': 'authentication is denied', 'method': 'api_key', 'reason': 'not_found',
+              'type': 'denied_authentication'}
+    client, _session, _clock = make_client(response(401, denied))
     with pytest.raises(KeyManagerError) as error:
         client.get_key(KEY_ID)
     assert SECRET not in str(error.value)
