@@ -6,8 +6,8 @@
 """One resolver for credentials and connection settings, shared by modules and plugins. Private.
 
 Precedence, as the scw CLI and the Go SDK: explicit options > SCW_* environment > the selected
-profile of the scw config file (option profile > SCW_PROFILE > active_profile > root profile;
-a named profile is merged over the root one) > defaults.
+profile of the scw config file (_scw_config.py) > defaults. Every value is read without its
+surrounding whitespace (_options.clean).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from ._errors import UserError
 from ._keyref import is_uuid, validate_region
-from ._options import BY_NAME, OPTIONS
+from ._options import BY_NAME, OPTIONS, clean
+from ._scw_config import config_file_path, load_profile
 
 # option name -> (environment variable, key in the scw config file)
 SOURCES = dict((option.name, (option.env, option.config_key)) for option in OPTIONS if option.config_key)
@@ -42,56 +43,10 @@ class CredentialsError(UserError):
     pass
 
 
-def config_file_path(options, environ):
-    explicit = _clean(options.get('config_file')) or _clean(environ.get(BY_NAME['config_file'].env))
-    if explicit:
-        return os.path.expanduser(explicit), True
-    base = _clean(environ.get('XDG_CONFIG_HOME')) or os.path.join(os.path.expanduser('~'), '.config')
-    return os.path.join(base, 'scw', 'config.yaml'), False
-
-
-def load_profile(path, explicit_path, profile_name):
-    """Values of the selected profile, merged over the root profile. {} when there is no file to read."""
-    if not os.path.exists(path):
-        if explicit_path:
-            raise CredentialsError('config_file: the Scaleway config file %s does not exist' % path)
-        if profile_name:
-            raise CredentialsError('profile: profile %r was asked for, but there is no Scaleway config file at %s' % (profile_name, path))
-        return {}, None
-    data = _read_yaml(path)
-    root = {key: value for key, value in data.items() if key not in ('profiles', 'active_profile')}
-    name = profile_name or _clean(data.get('active_profile'))
-    if not name or name == 'default':
-        return root, 'root profile of %s' % path
-    profiles = data.get('profiles') or {}
-    if name not in profiles:
-        raise CredentialsError('profile: profile %r is not in %s; profiles there: %s' % (
-            name, path, ', '.join(sorted(profiles)) or 'none'))
-    merged = dict(root)
-    merged.update({key: value for key, value in (profiles[name] or {}).items() if value is not None})
-    return merged, 'profile %r of %s' % (name, path)
-
-
-def _read_yaml(path):
-    # Imported here: most runs have no config file, and PyYAML costs about 20 ms per task to import.
-    try:
-        import yaml  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        raise CredentialsError('config_file: reading %s needs the PyYAML Python package' % path)
-    try:
-        with open(path, 'rb') as handle:
-            data = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CredentialsError('config_file: cannot read the Scaleway config file %s: %s' % (path, exc))
-    if not isinstance(data, dict):
-        raise CredentialsError('config_file: %s is not a Scaleway config file (expected a mapping)' % path)
-    return data
-
-
 def resolve_settings(options, environ=None):
     """Resolve and validate every setting once, before any request is made."""
     environ = os.environ if environ is None else environ
-    profile_name = _clean(options.get('profile')) or _clean(environ.get(BY_NAME['profile'].env))
+    profile_name = clean(options.get('profile')) or clean(environ.get(BY_NAME['profile'].env))
     path, explicit_path = config_file_path(options, environ)
     profile, profile_origin = load_profile(path, explicit_path, profile_name)
 
@@ -119,24 +74,14 @@ def resolve_settings(options, environ=None):
     return settings._replace(warnings=settings_warnings(settings))
 
 
-def _clean(value):
-    """The value as text without surrounding whitespace, None when nothing is left.
-
-    Secrets pasted into vaults, Kubernetes or AWX often end with a newline, which no API accepts in a
-    header; a value that is only whitespace is treated as not set, so the next source is used."""
-    if value is None:
-        return None
-    return str(value).strip() or None
-
-
 def _pick(option, options, environ, env_name, profile, file_key, profile_origin):
-    value = _clean(options.get(option))
+    value = clean(options.get(option))
     if value:
         return value, 'option %s' % option
-    value = _clean(environ.get(env_name))
+    value = clean(environ.get(env_name))
     if value:
         return value, 'environment variable %s' % env_name
-    value = _clean(profile.get(file_key))
+    value = clean(profile.get(file_key))
     if value:
         return value, '%s (%s)' % (file_key, profile_origin)
     return None, None
@@ -218,7 +163,7 @@ def _from(origin):
 
 def require_project(settings, project_id=None):
     """The project to create or list keys in; a clear error before any request when none is known."""
-    project = _clean(project_id) or settings.project_id
+    project = clean(project_id) or settings.project_id
     if not project:
         raise CredentialsError(
             'project_id: this task needs a Scaleway project; set the project_id option, the SCW_DEFAULT_PROJECT_ID '

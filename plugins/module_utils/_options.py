@@ -56,6 +56,16 @@ def argument_spec():
     return spec
 
 
+def clean(value):
+    """The value as text without surrounding whitespace, None when nothing is left.
+
+    Secrets pasted into vaults, Kubernetes or AWX often end with a newline, which no API accepts in a
+    header; a value that is only whitespace is treated as not set, so the next source is used."""
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
 # The import each feature needs, checked when it is used: a task that does not use it does not pay for it.
 REQUESTS = 'requests'
 CRYPTOGRAPHY = 'cryptography.hazmat.primitives.serialization'

@@ -129,7 +129,7 @@ def test_bad_settings_fail_clearly_and_never_echo_secrets(options, environ, mess
 
 
 def test_unknown_profile_lists_the_known_ones(config):
-    with pytest.raises(CredentialsError, match="profile 'nope' is not in .*; profiles there: active, named"):
+    with pytest.raises(UserError, match="profile 'nope' is not in .*; profiles there: active, named"):
         resolve_settings({'profile': 'nope'}, env_with(config))
 
 

@@ -90,7 +90,11 @@ def modules(monkeypatch):
 
 
 def run_key(emulator, monkeypatch, secret, **args):
-    monkeypatch.setenv('SCW_SECRET_KEY', secret)
+    """scwkms_key with the secret key in the environment (None: not there)."""
+    if secret is None:
+        monkeypatch.delenv('SCW_SECRET_KEY', raising=False)
+    else:
+        monkeypatch.setenv('SCW_SECRET_KEY', secret)
     return run_module(scwkms_key.main, dict(dict(api_url=emulator.url, project_id=PROJECT, region='fr-par',
                                                  max_retries=0, name='settings-mask'), **args))
 
@@ -115,9 +119,7 @@ def test_the_environment_secret_is_masked_even_when_settings_fail(km_emulator, m
 def test_a_secret_from_a_config_file_is_masked(km_emulator, monkeypatch, modules, tmp_path):
     config = tmp_path / 'config.yaml'
     config.write_text('secret_key: "%s\\n"\n' % SECRET)
-    monkeypatch.delenv('SCW_SECRET_KEY', raising=False)
-    result, failed = run_module(scwkms_key.main, dict(api_url=km_emulator.url, project_id=PROJECT, region='fr-par',
-                                                       config_file=str(config), name='settings-file'))
+    result, failed = run_key(km_emulator, monkeypatch, None, config_file=str(config))
     assert not failed, result
     assert SECRET in modules[0].no_log_values
 
