@@ -10,9 +10,12 @@ import datetime
 
 import pytest
 
+from ansible_collections.scwkms.key_manager.plugins.module_utils._apply import predict, summarize
+from ansible_collections.scwkms.key_manager.plugins.module_utils._durations import DurationError
+from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import KeyRefError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import (
-    Action, SpecError, diff_view, merged_tags, normalize_key, plan_changes, policy_differs, predict, spec_defaults,
-    summarize,
+    Action, SpecError, diff_view, merged_tags, normalize_key, plan_changes, policy_differs, spec_defaults,
+    spec_from_params,
 )
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
@@ -174,3 +177,37 @@ def test_normalize_key():
                                              'next_rotation_at': None}
     assert normalized['purge_at'] == '2026-11-27T10:00:00.500000Z'
     assert normalized['kms_uri'] == 'scwkms:key-id=%s;region=fr-par' % KEY_ID
+
+
+POLICY = {'rotation_period': 30 * 86400, 'next_rotation_at': None}
+
+
+def test_rotation_policy_on_asymmetric_keys_is_refused_before_any_call():
+    with pytest.raises(SpecError, match='^rotation_policy: a new ec_p256_sha256 key is asymmetric_signing; only '
+                                        'symmetric keys rotate'):
+        plan_changes(None, spec_defaults(name='k', algorithm='ec_p256_sha256', rotation_policy=POLICY), NOW)
+    signer = key(usage={'asymmetric_signing': 'rsa_pss_2048_sha256'})
+    with pytest.raises(SpecError, match='^rotation_policy: key %s [(]rsa_pss_2048_sha256[)] is asymmetric_signing' % KEY_ID):
+        plan_changes(signer, spec_defaults(rotation_policy=POLICY), NOW)
+    assert names(plan_changes(key(), spec_defaults(rotation_policy=POLICY), NOW)) == ['update']
+
+
+def params(**values):
+    base = dict(name='k', algorithm=None, description=None, tags=None, purge_tags=True, rotation_policy=None,
+                enabled=None, protected=None, origin=None, rotate=False, rotate_if_older_than=None, key_material=None,
+                state='present')
+    base.update(values)
+    return base
+
+
+def test_spec_from_params_checks_every_value():
+    spec = spec_from_params(params(rotation_policy={'rotation_period': '30d', 'next_rotation_at': '2027-01-01T00:00:00+00:00'},
+                                   rotate_if_older_than='90d', key_material='x'), NOW)
+    assert spec['rotation_policy'] == {'rotation_period': 2592000, 'next_rotation_at': '2027-01-01T00:00:00Z'}
+    assert spec['rotate_if_older_than'] == 90 * 86400 and spec['has_key_material']
+    with pytest.raises(KeyRefError, match='^name: .*whitespace'):
+        spec_from_params(params(name='k '), NOW)
+    with pytest.raises(DurationError, match='^rotation_policy.next_rotation_at: .* is in the past'):
+        spec_from_params(params(rotation_policy={'rotation_period': '30d', 'next_rotation_at': '2020-01-01T00:00:00Z'}), NOW)
+    with pytest.raises(SpecError, match='mutually exclusive'):
+        spec_from_params(params(rotate=True, rotate_if_older_than='1d'), NOW)

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from ansible.module_utils.common.warnings import get_warning_messages
+from ansible.module_utils import basic
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key
@@ -115,19 +115,22 @@ def test_rotate_if_older_than_uses_the_api_clock(km_emulator, monkeypatch):
 
 # -- races -----------------------------------------------------------------------------------------------
 
-def _child(queue, lock_base, args):
+def _child(queue, barrier, lock_base, args):
     tempfile.tempdir = lock_base  # the lock directory lives under the temp dir: one per "controller"
-    before = len(get_warning_messages())
+    barrier.wait(30)  # every fork is ready before any starts, however slowly they were started
+    warnings = []
+    # Where warnings go depends on what this process imported before (controller or not): catch them here.
+    basic.AnsibleModule.warn = lambda _module, message: warnings.append(message)
     result, failed = run_module(scwkms_key.main, args)
-    result['warnings'] = list(get_warning_messages()[before:])  # exit_json would add them
+    result['warnings'] = warnings
     queue.put((result, failed))
 
 
 def race(emulator, tasks, lock_bases):
     """Run each task's args in its own forked process at once, as Ansible forks do; [(result, failed)]."""
     context = multiprocessing.get_context('fork')
-    queue = context.Queue()
-    children = [context.Process(target=_child, args=(queue, base, connection(emulator, max_retries=3, **args)))
+    queue, barrier = context.Queue(), context.Barrier(len(tasks))
+    children = [context.Process(target=_child, args=(queue, barrier, base, connection(emulator, max_retries=3, **args)))
                 for args, base in zip(tasks, lock_bases)]
     for child in children:
         child.start()
@@ -146,7 +149,8 @@ def test_ten_forks_create_one_key(km_emulator, tmp_path):
 
 
 def test_two_controllers_settle_on_one_key(km_emulator, tmp_path):
-    km_emulator.set_faults([{'type': 'latency', 'ms': 300, 'route': 'POST /keys'}])
+    # Long enough for both to list the name before either create is applied, even on a busy machine.
+    km_emulator.set_faults([{'type': 'latency', 'ms': 1000, 'route': 'POST /keys'}])
     bases = [str(tmp_path / 'controller-a'), str(tmp_path / 'controller-b')]
     for base in bases:
         (tmp_path / base).mkdir()
