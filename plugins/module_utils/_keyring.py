@@ -186,15 +186,15 @@ def claim(keys, entries, management_tag, adopt):
         elif key.get('name') not in labels:
             continue  # not declared: neither read further nor pruned
         elif theirs:
-            conflicts.append((key['name'], '%s: key %s carries %s, the tag of another keyring; a keyring never adopts, changes or '
-                             'prunes another keyring\'s key. Rename the key in one of the keyrings'
-                             % (labels[key['name']], key['id'], ', '.join(theirs))))
+            conflicts.append((key['name'], '%s: key %s carries %s, the tag of another keyring; a keyring never adopts, '
+                              'changes or prunes another keyring\'s key. Rename the key in one of the keyrings'
+                              % (labels[key['name']], key['id'], ', '.join(theirs))))
         elif adopt:
             adopted.append(key)
         else:
             conflicts.append((key['name'], '%s: key %s has this name but not the management tag %s; set adopt: true '
-                             '(scwkms_keyring_adopt) to adopt it (the tag is added), or rename the key in the keyring'
-                             % (labels[key['name']], key['id'], management_tag)))
+                              '(scwkms_keyring_adopt) to adopt it (the tag is added), or rename the key in the keyring'
+                              % (labels[key['name']], key['id'], management_tag)))
     return owned, adopted, conflicts
 
 

@@ -20,6 +20,7 @@ what was done before it; the other keys go on.
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from ._keyring import (
     report_row, restorable, row_label, spec_for, summary_message, totals, validated,
 )
 from ._keyspec import Action, SpecError
+from ._locator import POLL_SECONDS, UNIQUE_WAIT_SECONDS, retry_deadline
 from ._lock import keys_lock
 
 Outcome = namedtuple('Outcome', ['final', 'done', 'error'])
@@ -241,8 +243,15 @@ class KeyringRun(object):
             return self.finish(*self.read_and_plan())
 
     def read_and_plan(self):
-        held = read_keyring(self.client, self.entries, self.project_id, self.region, self.management_tag,
-                            self.page_size, self.adopt)
+        # Two live keys under one declared name are most often a race another controller is settling
+        # (its loser deletes its copy within seconds): read again for a bounded time before failing.
+        deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(self.client))
+        while True:
+            held = read_keyring(self.client, self.entries, self.project_id, self.region, self.management_tag,
+                                self.page_size, self.adopt)
+            if not doubled(self.entries, held) or time.monotonic() >= deadline:
+                break
+            time.sleep(POLL_SECONDS)
         now = server_now(self.client)
         if held.conflicts:
             return held, now, []
@@ -259,6 +268,13 @@ class KeyringRun(object):
         result['listed'] = {'owned': len(held.owned), 'adopted': len(held.adopted),
                             'scheduled_for_deletion': len(held.scheduled)}
         return result
+
+
+def doubled(entries, held):
+    """Whether a declared name has several live keys the keyring could mean."""
+    declared = set(entry.name for entry in entries)
+    names = [key.get('name') for key in held.owned + held.adopted if key.get('name') in declared]
+    return len(names) != len(set(names))
 
 
 def results(plans, outcomes, now, region, check_mode, want_diff):

@@ -241,11 +241,13 @@ options:
     default: 100
 notes:
   - "API requests: ceil(owned keys / O(page_size)) list requests; when a declared key is missing from the owned keys,
-    one more list of the project's live keys (to adopt a key without the tag) and one of the keys scheduled for
-    deletion (to restore it); then one request per change. Retries follow the O(max_retries) rules, and a write
-    whose response was lost is checked before it is repeated, so a fault never creates a key twice."
-  - Key Manager names are not unique. When several keys the keyring could mean carry a declared name, that key fails
-    with their ids, and the others go on.
+    one more list of the project's live keys (to adopt a key without the tag, or find a conflict) and one of the
+    keys scheduled for deletion (to restore it); then one request per change, plus one list of its name after each
+    create (to settle a race with another controller). Retries follow the O(max_retries) rules, and a write whose
+    response was lost is checked before it is repeated, so a fault never creates a key twice."
+  - Key Manager names are not unique. When several keys the keyring could mean carry a declared name, the keyring
+    lists again for a few seconds (another controller that lost a creation race deletes its copy), then that key
+    fails with their ids, and the others go on.
   - The role P(scwkms.key_manager.keyring#role) wraps this module, and writes a Markdown and HTML report.
 seealso:
   - module: scwkms.key_manager.scwkms_key
@@ -503,7 +505,7 @@ def argument_spec(strict=True):
         keys=dict(type='list', elements='dict', required=True, options=key_options() if strict else None,
                   no_log=False),
         defaults=dict(type='dict', options=defaults_options() if strict else None),
-        keyring=dict(type='str'),
+        keyring=dict(type='str', no_log=False),
         management_tag=dict(type='str'),
         adopt=dict(type='bool', default=False),
         prune=dict(type='bool', default=False),

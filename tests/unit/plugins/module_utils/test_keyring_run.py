@@ -349,3 +349,23 @@ def test_ages_and_rotate_if_older_than_use_the_api_s_clock():
     assert due['actions'] == ['rotated'] and result['generated_at'] == '2030-03-02T00:00:00Z'
     assert fresh['actions'] == [] and fresh['rotation_age_seconds'] == 10 * 86400 and fresh['rotation_age'] == '10d'
     assert fresh['next_rotation_at'] == '2030-03-22T00:00:00Z' and fresh['next_rotation_in'] == '20d'
+
+
+def test_two_live_keys_of_one_name_are_read_again_while_a_racer_settles():
+    class Settling(FakeClient):
+        """The second list no longer shows the later copy: the other controller's loser deleted it."""
+        def list_keys(self, **kwargs):
+            listed = FakeClient.list_keys(self, **kwargs)
+            loser = [key for key in self.api.named('dup') if key['created_at'] > '2026-11-01T00:00:00Z']
+            if loser and loser[0]['state'] == 'enabled':
+                loser[0]['state'] = 'scheduled_for_deletion'
+            return listed
+
+    api = FakeApi()
+    winner = api.add('dup')
+    api.add('dup', created_at='2026-11-02T00:00:00Z')
+    entries = build_entries([raw('dup', description='d')], None, TAG, False)
+    result = converge(Settling(api), lambda: Settling(api), entries, PROJECT, 'fr-par', management_tag=TAG)
+    assert result['errors'] == [] and result['keyring'][0]['id'] == winner['id']
+    assert result['keyring'][0]['actions'] == ['updated']
+    assert methods(api).count('list_keys') == 2

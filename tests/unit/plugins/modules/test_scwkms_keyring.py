@@ -239,3 +239,17 @@ def test_untagged_keys_are_adopted_only_when_asked(emulator):
     assert [row['actions'] for row in adopted.result['keyring']] == [['created'], ['updated']]
     assert adopted.result['keyring'][1]['id'] == untagged['id']
     assert adopted.result['keyring'][1]['tags'] == ['team:x', TAG]
+
+
+def test_advancing_the_api_clock_makes_rotate_if_older_than_rotate(emulator):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+    if not hasattr(KeyManagerClient, 'server_now'):
+        pytest.skip('the client does not read the API clock (server_now) yet')
+    keys = [{'name': 'clock', 'rotate_if_older_than': '30d', 'protected': False}]
+    assert run_module(args_for(emulator, keys)).result['keyring'][0]['actions'] == ['created']
+    emulator.advance(29 * 86400)
+    assert run_module(args_for(emulator, keys)).result['keyring'][0]['actions'] == []
+    emulator.advance(2 * 86400)
+    due = run_module(args_for(emulator, keys)).result
+    assert due['keyring'][0]['actions'] == ['rotated'] and due['keyring'][0]['rotation_count'] == 2
+    assert due['generated_at'][:10] == emulator.now()[:10]
