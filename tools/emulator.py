@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from scwkms_emulator.testing import EmulatorProcess, running_capture_server  # noqa: F401 (re-exported)
+from scwkms_emulator.testing import EmulatorProcess
 
 from tools.paths import VENV_PYTHON
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scwkms_emulator.testing import running_capture_server
+
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.commands import PYTHON_VERSION, run, venv_python_module, venv_tool
 from tools.connection_vars import connection_vars, write_vars_file
-from tools.emulator import running_capture_server, running_emulator
+from tools.emulator import running_emulator
 from tools.paths import REPO_ROOT
 from tools.pip_bootstrap import ensure_pip_bootstrap_script
 

@@ -14,6 +14,7 @@ mkdir -p "${WORK}"
 chmod 0700 "${WORK}"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=false ANSIBLE_LOCALHOST_WARNING=false
 
+# shellcheck disable=SC2329  # called by the EXIT trap below
 restore_emulator() {  # faults off, the clock back to real time, for the targets that run after this one
     "${PYTHON}" - "${CONFIG}" <<'PY'
 import datetime, json, sys, urllib.request
