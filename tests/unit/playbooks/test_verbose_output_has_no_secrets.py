@@ -27,15 +27,7 @@ PROJECT_ID = str(uuid.uuid4())
 KEY_MATERIAL = b'TopSecretKeyMaterial-0123456789!'  # 32 printable bytes, so a leak would be readable
 MESSAGE = 'confidential-message-to-sign-4f1c'
 
-PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scwkms.key_manager.scwkms:
-      api_url: "{url}"
-      secret_key: "{secret}"
-      project_id: "{project}"
-  tasks:
+TASKS = """
     - name: External key
       scwkms.key_manager.scwkms_key:
         name: verbose-byok
@@ -88,6 +80,13 @@ def collections_path(tmp_path):
     return str(tmp_path / 'collections')
 
 
+def playbook(tasks, **defaults):
+    """One play on localhost: the collection's module_defaults (``defaults``), then ``tasks`` (indented YAML)."""
+    lines = ['- hosts: localhost', '  gather_facts: false', '  module_defaults:', '    group/scwkms.key_manager.scwkms:']
+    lines += ['      %s: %s' % (name, json.dumps(value)) for name, value in defaults.items()]
+    return '\n'.join(lines + ['  tasks:']) + tasks
+
+
 def run_playbook(tmp_path, text, **environment):
     """ansible-playbook -vvvv on the playbook text, with extra environment variables; (exit status, output)."""
     playbook = tmp_path / 'verbose.yml'
@@ -110,8 +109,9 @@ def assert_no_secret(output, *secrets):
 
 def test_vvvv_output_contains_no_secret(km_emulator, tmp_path):
     material_b64 = base64.b64encode(KEY_MATERIAL).decode()
-    returncode, output = run_playbook(tmp_path, PLAYBOOK.format(url=km_emulator.url, secret=SECRET_KEY, project=PROJECT_ID,
-                                                                material=material_b64, message=MESSAGE))
+    tasks = TASKS.format(material=material_b64, message=MESSAGE)
+    returncode, output = run_playbook(tmp_path, playbook(tasks, api_url=km_emulator.url, secret_key=SECRET_KEY,
+                                                         project_id=PROJECT_ID))
     assert returncode == 0, output[-4000:]
     assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in output  # the invocation was printed, masked
     assert 'is protected and cannot be deleted' in output
@@ -123,14 +123,7 @@ def test_vvvv_output_contains_no_secret(km_emulator, tmp_path):
     assert any(entry['route'] == 'POST /keys/{key_id}/sign' for entry in requests)
 
 
-ENVIRONMENT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scwkms.key_manager.scwkms:
-      api_url: "{url}"
-      project_id: "{project}"
-  tasks:
+ENVIRONMENT_TASKS = """
     - name: A key, with the secret key from SCW_SECRET_KEY only
       scwkms.key_manager.scwkms_key:
         name: verbose-environment
@@ -149,7 +142,7 @@ ENVIRONMENT_PLAYBOOK = """
 def test_secret_key_with_a_trailing_newline_from_the_environment_works_and_never_shows(km_emulator, tmp_path):
     # Vault block scalars, Kubernetes and AWX secrets end with a newline; requests refuses such a header
     # and its message quotes the value, escaped, which no_log's exact-match masking does not catch.
-    returncode, output = run_playbook(tmp_path, ENVIRONMENT_PLAYBOOK.format(url=km_emulator.url, project=PROJECT_ID),
+    returncode, output = run_playbook(tmp_path, playbook(ENVIRONMENT_TASKS, api_url=km_emulator.url, project_id=PROJECT_ID),
                                       SCW_SECRET_KEY=SECRET_KEY + '\n')
     assert_no_secret(output, SECRET_KEY)
     assert returncode == 0, output[-4000:]
@@ -204,16 +197,7 @@ def echoing_proxy(upstream_url):
         server.server_close()
 
 
-ECHO_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/scwkms.key_manager.scwkms:
-      api_url: "{url}"
-      secret_key: "{secret}"
-      project_id: "{project}"
-      max_retries: 0
-  tasks:
+ECHO_TASKS = """
     - name: Key material from a file, which no no_log option holds
       scwkms.key_manager.scwkms_key:
         name: verbose-echo
@@ -236,8 +220,9 @@ def test_an_api_error_echoing_key_material_is_masked(km_emulator, tmp_path):
     material_path.write_bytes(KEY_MATERIAL)
     material_b64 = base64.b64encode(KEY_MATERIAL).decode()
     with echoing_proxy(km_emulator.url) as url:
-        returncode, output = run_playbook(tmp_path, ECHO_PLAYBOOK.format(url=url, secret=SECRET_KEY, project=PROJECT_ID,
-                                                                         path=material_path))
+        text = playbook(ECHO_TASKS.format(path=material_path), api_url=url, secret_key=SECRET_KEY, project_id=PROJECT_ID,
+                        max_retries=0)
+        returncode, output = run_playbook(tmp_path, text)
     assert returncode == 0, output[-4000:]
     assert 'cannot import' in output  # the echoed error was shown, its secret part masked
     assert_no_secret(output, SECRET_KEY, material_b64, KEY_MATERIAL.decode())

@@ -14,18 +14,8 @@ mkdir -p "${WORK}"
 chmod 0700 "${WORK}"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=false ANSIBLE_LOCALHOST_WARNING=false
 
-# shellcheck disable=SC2329  # called by the EXIT trap below
-restore_emulator() {  # faults off, the clock back to real time, for the targets that run after this one
-    "${PYTHON}" - "${CONFIG}" <<'PY'
-import datetime, json, sys, urllib.request
-url = json.load(open(sys.argv[1]))['scwkms_api_url'] + '/_emulator/'
-now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-urllib.request.urlopen(urllib.request.Request(url + 'faults', method='DELETE'), timeout=10)
-urllib.request.urlopen(urllib.request.Request(url + 'clock', data=json.dumps({'now': now}).encode(),
-                                              headers={'Content-Type': 'application/json'}), timeout=10)
-PY
-}
-trap restore_emulator EXIT
+# shellcheck source=../chaos/emulator.sh
+source ../chaos/emulator.sh
 
 play() {  # play LOG ARGS...: the output into LOG; its tail shown on failure; returns the exit status
     local log="$1"; shift
