@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import re
 
 from ._errors import UserError
@@ -56,7 +57,7 @@ def parse_duration(value, option='duration'):
                 '(s, m, h, d, w, y), for example 30d, 720h, 1y or 1d12h' % (option, value))
     if seconds < 0:
         raise DurationError('%s: a duration cannot be negative, got %r' % (option, value))
-    if seconds != seconds or seconds > MAX_DURATION:  # NaN is the one value unequal to itself
+    if (isinstance(seconds, float) and math.isnan(seconds)) or seconds > MAX_DURATION:
         raise DurationError('%s: %r is too long a duration; the longest accepted is 10000y' % (option, value))
     return int(seconds)
 

@@ -32,6 +32,7 @@ Action = namedtuple('Action', ['name', 'params'])
 """One API call: create, restore, update, enable, disable, import_key_material, rotate,
 protect, unprotect or delete; params holds what the call sends (update fields, create body)."""
 
+
 class SpecError(UserError):
     """The spec cannot be applied to this key; the message says why and what to do."""
 
