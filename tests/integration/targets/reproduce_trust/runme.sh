@@ -2,7 +2,8 @@
 # Reproductions of issue 8 ("Done when"): malformed key references make no request (key_refs.yml); a
 # secret key with a trailing newline, from SCW_SECRET_KEY or from the option, works and shows in no
 # output, default or -vvvv (secret_newline.yml); 10 hosts with 10 forks converge to one key per name
-# and one rotation (fleet.yml); the emulator's clock makes rotate_if_older_than due (clock.yml).
+# and one rotation (fleet.yml); the emulator's clock makes rotate_if_older_than due (clock.yml); two
+# controllers whose create answers are lost end with one key (lost_create.yml).
 # Redirects, {} and [] list answers and {"valid": "false"} are reproduced by the chaos target.
 set -eu
 
@@ -56,4 +57,5 @@ for from in environment option; do
 done
 
 play "${WORK}/fleet.log" -i inventory.ini -f 10 fleet.yml || failed=1
+play "${WORK}/lost_create.log" -i localhost.ini lost_create.yml || failed=1
 exit "${failed}"
