@@ -19,14 +19,18 @@ def random_access_key() -> str:
     return "SCW" + "".join(secrets.choice(alphabet) for _position in range(17))
 
 
-def connection_vars(api_url: str, region: str = "fr-par") -> dict[str, str]:
-    return {
+def connection_vars(api_url: str, region: str = "fr-par", capture_url: str | None = None) -> dict[str, str]:
+    """``capture_url``: the emulator's capture server (``scwkms_capture_url``), the target of redirect faults."""
+    variables = {
         "scwkms_api_url": api_url,
         "scwkms_secret_key": str(uuid.uuid4()),
         "scwkms_access_key": random_access_key(),
         "scwkms_project_id": str(uuid.uuid4()),
         "scwkms_region": region,
     }
+    if capture_url:
+        variables["scwkms_capture_url"] = capture_url
+    return variables
 
 
 def write_vars_file(path: Path, variables: dict[str, str]) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scwkms_emulator.testing import running_capture_server
+
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.commands import PYTHON_VERSION, run, venv_python_module, venv_tool
 from tools.connection_vars import connection_vars, write_vars_file
@@ -48,9 +50,10 @@ def integration(*targets: str) -> int:
     if not integration_targets(copy):
         print("integration: no targets in tests/integration/targets yet, nothing to run", flush=True)
         return 0
-    with running_emulator() as emulator:
-        print("integration: emulator %s (pid %d)" % (emulator.url, emulator.pid), flush=True)
-        write_vars_file(copy / INTEGRATION_CONFIG, connection_vars(emulator.url))
+    # The capture server is where redirect faults point: a target asserts it received nothing.
+    with running_emulator() as emulator, running_capture_server() as capture:
+        print("integration: emulator %s (pid %d), capture server %s" % (emulator.url, emulator.pid, capture.url), flush=True)
+        write_vars_file(copy / INTEGRATION_CONFIG, connection_vars(emulator.url, capture_url=capture.url))
         # --continue-on-error: one failing target must not hide the results of the others.
         return ansible_test(copy, "integration", "--python", PYTHON_VERSION, "--continue-on-error", *targets)
 

@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import urllib.request
 import uuid
 
 import pytest
+from scwkms_emulator.testing import running_capture_server
 
 from tools import collection_copy, connection_vars, emulator, pip_bootstrap, summary
 
@@ -80,3 +83,12 @@ def test_collection_copy_takes_what_git_would_commit():
     files = collection_copy.files_git_would_commit()
     assert 'galaxy.yml' in files and 'tools/collection_copy.py' in files
     assert not [path for path in files if path.startswith(('.venv/', '.build/', 'tests/output/')) or '__pycache__' in path]
+
+
+def test_integration_vars_name_the_capture_server_only_when_there_is_one():
+    assert 'scwkms_capture_url' not in connection_vars.connection_vars('http://127.0.0.1:1234')
+    with running_capture_server() as capture:
+        variables = connection_vars.connection_vars('http://127.0.0.1:1234', capture_url=capture.url)
+        assert variables['scwkms_capture_url'] == capture.url
+        with urllib.request.urlopen(capture.url + '/_capture/requests', timeout=5) as response:
+            assert json.load(response) == {'requests': []}
