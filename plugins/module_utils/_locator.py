@@ -137,7 +137,11 @@ def settle_created(client, created_key, name, project_id, region, deadline):
     Waits (until the time.monotonic() value deadline) for the key to show in a name list, then picks the
     winner among the live keys with that exact name. A loser unprotects and schedules the deletion of
     only the key it made, which holds no data yet; the caller then plans its task against the winner.
-    A key still invisible at the deadline is kept (lost is False): nothing is deleted on a guess."""
+    A key still invisible at the deadline is kept (lost is False): nothing is deleted on a guess.
+
+    [INF] Eventual consistency is taken to be that of a lagging replica: a list that shows a key also
+    shows every key created before it. So once our key is visible, every earlier racer's is too, and
+    all racers pick the same winner."""
     if not name:
         return created_key, False
     while True:
