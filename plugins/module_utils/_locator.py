@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import namedtuple
 
+from ._calls import CONSISTENCY_WINDOW
 from ._credentials import require_project
 from ._wire import winner_of
 from ._keyref import KeyRef, KeyRefError, parse_key_id, parse_key_ref, validate_name, validate_region
@@ -25,8 +26,10 @@ Target = namedtuple('Target', ['key_id', 'name', 'region', 'project_id'])
 """What a task names, checked, before any request: exactly one of key_id and name is set."""
 
 # Several live keys with one name are usually racers, one of which deletes its copy right after
-# settle_created(); wait that long (within retry_deadline) before calling the name ambiguous.
-UNIQUE_WAIT_SECONDS = 5.0
+# settle_created(), or, when its create answer was lost, after watching the list for the whole
+# consistency window; wait that long and a little more (within retry_deadline) before calling the
+# name ambiguous.
+UNIQUE_WAIT_SECONDS = CONSISTENCY_WINDOW + 5.0
 POLL_SECONDS = 0.25
 DEFAULT_RETRY_DEADLINE = 120.0
 
