@@ -155,13 +155,18 @@ notes:
     the plan and the writes of one key, until a created key shows in a list of its name; O(rotate_if_older_than) is
     decided under the lock from a fresh read, so forks of one controller rotate a key once per window and every
     added tag is kept."
-  - "Several controllers (or hosts that each run the module) cannot share that lock, so races are resolved after the
-    fact: after every create, the task lists the name again and every racer picks the same winner, the live key with
-    the earliest C(created_at), then the smallest id. A loser unprotects and schedules the deletion of only the key it
-    created itself (it holds no data yet), warns, and applies the rest of its task to the winner. A lookup that finds
-    several live keys with the name lists it again for a few seconds, to let a loser finish, before failing. Added
-    tags (O(purge_tags=false)) are read back and merged again when another writer dropped them. Two controllers can
-    still both rotate within one O(rotate_if_older_than) window: run such tasks with C(run_once: true)."
+  - "Several controllers (or hosts that each run the module) cannot share that lock, so races between them are
+    resolved after the fact: after every create, the task lists the name again and every racer picks the same winner,
+    the live key with the earliest C(created_at), then the smallest id. A loser unprotects and schedules the deletion
+    of only the key it created itself (it holds no data yet), warns, and applies the rest of its task to the winner.
+    When a create answer was lost, the task cannot tell its key from a racer's: it watches the name for the whole
+    consistency window (10 seconds), then keeps the first-created new key and schedules the deletion of the other
+    new ones, all losers by the same rule. A task that finds several live keys with the name lists it again for
+    that window and 5 seconds more, to let the losers finish, before failing."
+  - "Across controllers, adding tags (O(purge_tags=false)) and O(rotate_if_older_than) are not exact: the API has no
+    compare-and-swap, so a writer on another machine that read the key before this task's write can drop a tag
+    added here after this task checked it, and two controllers can both decide that a key is due for rotation. Run
+    such tasks from one controller (forks of one controller share the lock), or with C(run_once: true)."
 seealso:
   - module: scwkms.key_manager.scwkms_key_info
   - module: scwkms.key_manager.scwkms_keyring
