@@ -19,7 +19,7 @@ from ._algorithms import usage_of
 from ._client import KeyManagerError
 from ._durations import format_timestamp, utcnow
 from ._keyspec import merged_tags, plan_changes, plan_existing, restored
-from ._locator import retry_deadline, settle_created
+from ._locator import POLL_SECONDS, UNIQUE_WAIT_SECONDS, retry_deadline, settle_created
 
 ActionKind = namedtuple('ActionKind', ['method', 'word', 'total', 'call', 'predict'])
 """method: the client method it calls; word: for a result's actions; total: a keyring's counter;
@@ -192,7 +192,18 @@ def _settle(client, key, spec, ctx, now, progress, pending):
         return key, pending
     progress.done.remove('create')
     progress.discarded.append(key['id'])
+    winner = _imported_by_its_creator(client, winner, ctx.region)
     return winner, plan_changes(winner, spec, now)
+
+
+def _imported_by_its_creator(client, winner, region):
+    """The winner, once its creator imported its key material (bounded): importing into it here as well
+    would be a second import, which rotates the key."""
+    deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(client))
+    while winner.get('state') == 'pending_key_material' and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        winner = client.get_key(winner['id'], region) or winner
+    return winner
 
 
 def keep_tags(client, key, tags, region):

@@ -7,6 +7,7 @@ forks (processes sharing the host lock) and between controllers (each with its o
 
 from __future__ import annotations
 
+import base64
 import datetime
 import multiprocessing
 import tempfile
@@ -185,3 +186,19 @@ def test_ten_forks_rotate_once(km_emulator, tmp_path):
     assert [failed for _result, failed in outcomes] == [False] * 10
     assert live(km_emulator, 'rotor')[0]['rotation_count'] == created['key']['rotation_count'] + 1
     assert sorted(result['actions'] for result, _failed in outcomes) == [[]] * 9 + [['rotated']]
+
+
+def test_two_controllers_bringing_their_own_key_import_it_once(km_emulator, tmp_path):
+    """The loser of a create race must not import into the winner while its creator does: a second
+    import is a rotation."""
+    km_emulator.set_faults([{'type': 'latency', 'ms': 1000, 'route': 'POST /keys'}])
+    bases = [str(tmp_path / 'controller-a'), str(tmp_path / 'controller-b')]
+    for base in bases:
+        (tmp_path / base).mkdir()
+    material = base64.b64encode(b'0123456789abcdef0123456789abcdef').decode()
+    task = {'name': 'byok', 'origin': 'external', 'key_material': material, 'protected': False}
+    outcomes = race(km_emulator, [task] * 2, bases)
+    assert [failed for _result, failed in outcomes] == [False, False]
+    (winner,) = live(km_emulator, 'byok')
+    assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
+    assert km_emulator.counts()['POST /keys/{key_id}/import-key-material'] == 1
