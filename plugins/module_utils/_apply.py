@@ -12,6 +12,7 @@ reports, the total a keyring counts it in, and how check mode predicts its effec
 from __future__ import annotations
 
 import datetime
+import random
 import time
 from collections import OrderedDict, namedtuple
 
@@ -188,6 +189,10 @@ def apply_plan(client, key, actions, spec, region, project_id=None, key_material
 def _settle(client, key, spec, ctx, now, progress, pending):
     deadline = time.monotonic() + retry_deadline(client)
     winner, lost = settle_created(client, key, spec['name'], ctx.project_id, ctx.region, deadline)
+    if not lost and key['id'] in getattr(client, 'uncertain_ids', ()):
+        # A lost create answer: this key may be a racer's, whose task is applying its own plan to it.
+        fresh = _imported_by_its_creator(client, client.get_key(key['id'], ctx.region) or key, ctx.region)
+        return fresh, plan_changes(fresh, spec, now)
     if not lost:
         return key, pending
     progress.done.remove('create')
@@ -198,10 +203,14 @@ def _settle(client, key, spec, ctx, now, progress, pending):
 
 def _imported_by_its_creator(client, winner, region):
     """The winner, once its creator imported its key material (bounded): importing into it here as well
-    would be a second import, which rotates the key."""
+    would be a second import, which rotates the key. When nobody did, this task imports, after a random
+    pause and a last read, so that two tasks in that position rarely both do."""
     deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(client))
     while winner.get('state') == 'pending_key_material' and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
+        winner = client.get_key(winner['id'], region) or winner
+    if winner.get('state') == 'pending_key_material':
+        time.sleep(random.uniform(0, 8 * POLL_SECONDS))
         winner = client.get_key(winner['id'], region) or winner
     return winner
 

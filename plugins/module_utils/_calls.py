@@ -72,6 +72,8 @@ class ApiCalls:
         self.session = session
         self._sleep, self._clock, self._rng, self._wall_clock = sleep, clock, rng, wall_clock
         self.created_ids = {}  # key id -> clock() when this client saw it created
+        # Keys a create whose answer was lost settled on: maybe made by this call, maybe by a racer.
+        self.uncertain_ids = set()
         self._secrets = [settings.secret_key]
         self._deadline = None  # of the call in progress, shared by its nested read-backs
         self._first_request = None

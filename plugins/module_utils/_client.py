@@ -117,6 +117,7 @@ class KeyManagerClient(ApiCalls):
         for key in new:
             if key['id'] != winner['id']:
                 self._discard(key, region)
+        self.uncertain_ids.add(winner['id'])
         return winner
 
     def _discard(self, key, region):

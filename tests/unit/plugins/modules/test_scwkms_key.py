@@ -202,3 +202,20 @@ def test_two_controllers_bringing_their_own_key_import_it_once(km_emulator, tmp_
     (winner,) = live(km_emulator, 'byok')
     assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
     assert km_emulator.counts()['POST /keys/{key_id}/import-key-material'] == 1
+
+
+def test_a_lost_create_answer_does_not_import_into_a_racers_key_a_second_time(km_emulator, tmp_path):
+    """One controller's create answer is lost: its read-back settles on the racer's key, whose creator
+    imports into it; importing again would rotate it."""
+    km_emulator.set_faults([{'type': 'latency', 'ms': 1000, 'route': 'POST /keys'},
+                            {'type': 'commit_then_error', 'route': 'POST /keys', 'status': 500, 'count': 1}])
+    bases = [str(tmp_path / 'controller-a'), str(tmp_path / 'controller-b')]
+    for base in bases:
+        (tmp_path / base).mkdir()
+    material = base64.b64encode(b'0123456789abcdef0123456789abcdef').decode()
+    task = {'name': 'byok-lost', 'origin': 'external', 'key_material': material, 'protected': False}
+    outcomes = race(km_emulator, [task] * 2, bases)
+    assert [failed for _result, failed in outcomes] == [False, False]
+    (winner,) = live(km_emulator, 'byok-lost')
+    assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
+    assert [result['key']['id'] for result, _failed in outcomes] == [winner['id']] * 2
