@@ -22,7 +22,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils import _client
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import parse_public_key
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils import _public_key_cache
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
-    GET_KEY, LIST, PROJECT, PUBLIC_KEY, SECRET, api_calls, client_for, create_key,
+    LIST, PROJECT, PUBLIC_KEY, SECRET, api_calls, client_for, create_key,
 )
 
 pytest.importorskip('scwkms_emulator')
