@@ -21,15 +21,12 @@ from ansible_collections.scwkms.key_manager.plugins.lookup import scwkms_public_
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _client
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import parse_public_key
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils import _public_key_cache
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    PROJECT, SECRET, api_calls, client_for, create_key,
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    LIST, PROJECT, PUBLIC_KEY, SECRET, api_calls, client_for, create_key,
 )
 
 pytest.importorskip('scwkms_emulator')
 
-PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
-GET_KEY = 'GET /keys/{key_id}'
-LIST = 'GET /keys'
 # The documented defaults of the lookup's own options, and of the connection options it is given here.
 OWN_DEFAULTS = dict((name, spec.get('default')) for name, spec in yaml.safe_load(scwkms_public_key.DOCUMENTATION)['options'].items()
                     if name != '_terms')

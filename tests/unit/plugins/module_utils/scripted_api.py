@@ -17,10 +17,8 @@ import requests
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, PROJECT, SECRET
 
-SECRET = '11111111-2222-3333-4444-555555555555'
-PROJECT = '105bdce1-64c0-48ab-899d-868455867ecf'
-KEY_ID = '9d0ae4f2-276f-44d0-b7f5-7631bdf9680f'
 OTHER_ID = '00000000-0000-0000-0000-000000000001'
 BASE = 'https://api.test'
 PREFIX = '/key-manager/v1alpha1/regions/fr-par'
@@ -39,13 +37,6 @@ def response(status, body=None, headers=None, raw=None):
     answer._content_consumed = True  # iter_content() serves _content, as after a real read
     answer.headers.update(headers or {})
     return answer
-
-
-def key(**fields):
-    base = {'id': KEY_ID, 'project_id': PROJECT, 'name': 'k', 'usage': {'symmetric_encryption': 'aes_256_gcm'},
-            'state': 'enabled', 'rotation_count': 1, 'protected': False, 'tags': [], 'region': 'fr-par'}
-    base.update(fields)
-    return base
 
 
 def listing(*keys):

@@ -6,9 +6,6 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
-
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _apply
@@ -16,21 +13,10 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._apply import (
     ACTIONS, Progress, apply_plan, keep_tags, predict, summarize,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
-from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import Action, plan_changes, spec_defaults
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import NOW, PROJECT
 
 pytest.importorskip('scwkms_emulator')
-
-SECRET = str(uuid.uuid4())
-PROJECT = str(uuid.uuid4())
-NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
-
-
-@pytest.fixture
-def api(km_emulator):
-    settings = resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET, 'project_id': PROJECT,
-                                 'region': 'fr-par', 'retry_deadline': 20}, environ={})
-    return km_emulator, KeyManagerClient(settings)
 
 
 def test_one_table_names_every_action_and_its_client_method():
@@ -51,7 +37,7 @@ def test_predict_restore_then_delete():
 
 
 def test_restore_reports_the_enable_it_sent(api, monkeypatch):
-    _km, client = api
+    _km, _settings, client = api
     key = client.create_key(name='restored', algorithm='aes_256_gcm', protected=False)
     client.delete_key(key['id'])
     original = client.restore_key
@@ -69,7 +55,7 @@ def test_restore_reports_the_enable_it_sent(api, monkeypatch):
 
 
 def test_a_create_that_loses_the_race_adopts_the_winner(api):
-    _km, client = api
+    _km, _settings, client = api
     winner = client.create_key(name='raced', algorithm='aes_256_gcm', protected=True)
     spec = spec_defaults(name='raced', description='mine', protected=True)
     progress = Progress()
@@ -82,7 +68,7 @@ def test_a_create_that_loses_the_race_adopts_the_winner(api):
 
 
 def test_added_tags_are_merged_again_after_a_concurrent_overwrite(api, monkeypatch):
-    km, client = api
+    km, _settings, client = api
     key = client.create_key(name='tagged', algorithm='aes_256_gcm', tags=['base'], protected=False)
     original = client.update_key
     overwrites = []
@@ -102,7 +88,7 @@ def test_added_tags_are_merged_again_after_a_concurrent_overwrite(api, monkeypat
 
 
 def test_tags_that_keep_disappearing_fail_clearly(api, monkeypatch):
-    _km, client = api
+    _km, _settings, client = api
     key = client.create_key(name='flaky', algorithm='aes_256_gcm', protected=False)
     monkeypatch.setattr(client, 'update_key', lambda key_id, **fields: dict(key, tags=[]))
     monkeypatch.setattr(_apply, 'TAG_ATTEMPTS', 2)

@@ -17,8 +17,9 @@ import requests
 from ansible_collections.scwkms.key_manager.plugins.module_utils._calls import CONSISTENCY_WINDOW
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
-    KEY_ID, KEYS, OTHER_ID, PREFIX, PROJECT, SECRET, dropped, key, listing, make_client, not_found, response,
+    KEYS, OTHER_ID, PREFIX, dropped, listing, make_client, not_found, response,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, PROJECT, SECRET, key
 
 
 def test_headers_tls_and_timeouts():

@@ -16,8 +16,9 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._calls import (
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
-    KEY, KEY_ID, KEYS, OTHER_ID, denied, dropped, key, listing, make_client, not_found, response,
+    KEY, KEYS, OTHER_ID, denied, dropped, listing, make_client, not_found, response,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, key
 
 UTC = datetime.timezone.utc
 

@@ -19,8 +19,9 @@ import requests
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
-    KEY, KEY_ID, KEYS, SECRET, key, local_server, make_client, response, settings_for,
+    KEY, KEYS, local_server, make_client, response, settings_for,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, SECRET, key
 
 EVIL = 'https://evil.example:8443/steal?token=abc&material=xyz'
 

@@ -12,8 +12,9 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._wire import b64decode
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
-    KEY, KEY_ID, KEYS, dropped, key, listing, make_client, response,
+    KEY, KEYS, dropped, listing, make_client, response,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, key
 
 LIST = ('GET', KEYS)
 

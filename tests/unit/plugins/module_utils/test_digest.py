@@ -34,6 +34,13 @@ def key_for(algorithm):
     return private_key, parse_public_key(service_pem(private_key))
 
 
+def signed(algorithm):
+    """(public key info, digest of MESSAGE, the signature the service would answer) for algorithm."""
+    private_key, info = key_for(algorithm)
+    digest = _digest.digest_message(MESSAGE, algorithm)
+    return info, digest, sign_digest(private_key, algorithm, digest)
+
+
 # -- algorithms and digests ----------------------------------------------------------------------
 
 @pytest.mark.parametrize('algorithm', _digest.SIGNING_ALGORITHMS)
@@ -149,9 +156,7 @@ def test_ecdsa_der_raw_round_trip(data, algorithm):
 
 @pytest.mark.parametrize('algorithm', SIGNING_ALGORITHMS)
 def test_service_signatures_normalize_and_verify(algorithm):
-    private_key, info = key_for(algorithm)
-    digest = _digest.digest_message(MESSAGE, algorithm)
-    signature = sign_digest(private_key, algorithm, digest)
+    info, digest, signature = signed(algorithm)
     assert _digest.check_signature(info, algorithm, digest, signature) == (True, None)
     if algorithm.startswith('ec_'):
         raw = _digest.encode_signature(signature, algorithm, 'raw')
@@ -165,9 +170,7 @@ def test_service_signatures_normalize_and_verify(algorithm):
 
 @pytest.mark.parametrize('algorithm', SIGNING_ALGORITHMS)
 def test_tampered_messages_and_signatures_are_rejected(algorithm):
-    private_key, info = key_for(algorithm)
-    digest = _digest.digest_message(MESSAGE, algorithm)
-    signature = sign_digest(private_key, algorithm, digest)
+    info, digest, signature = signed(algorithm)
     other = _digest.digest_message(MESSAGE + b'!', algorithm)
     assert _digest.check_signature(info, algorithm, other, signature) == (False, 'the signature does not verify with this public key')
     flipped = bytearray(signature)
@@ -235,9 +238,7 @@ def openssl_verify_args(algorithm):
 @pytest.mark.parametrize('algorithm, arrives_as', [(algorithm, 'der') for algorithm in SIGNING_ALGORITHMS] +
                          [(algorithm, 'raw') for algorithm in SIGNING_ALGORITHMS if algorithm.startswith('ec_')])
 def test_openssl_dgst_verifies_normalized_signatures(tmp_path, algorithm, arrives_as):
-    private_key, info = key_for(algorithm)
-    digest = _digest.digest_message(MESSAGE, algorithm)
-    signature = sign_digest(private_key, algorithm, digest)
+    info, digest, signature = signed(algorithm)
     if arrives_as == 'raw':
         signature = _digest.encode_signature(signature, algorithm, 'raw')
     normalized = _digest.normalize_signature(signature, algorithm)

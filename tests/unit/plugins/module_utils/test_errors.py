@@ -12,8 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import MASK, KeyManagerError, redact
-
-SECRET = '11111111-2222-3333-4444-555555555555'
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import SECRET
 
 
 @pytest.mark.parametrize('secret, shown', [

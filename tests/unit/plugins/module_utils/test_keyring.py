@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 
 import pytest
@@ -21,27 +20,12 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import
     summary_message, totals,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import Holdings
-
-NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
-TAG = 'managed-by:scwkms-keyring'
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import NOW, TAG, key as api_key, raw
 
 
 def key(name, key_id=None, **fields):
-    base = {'id': key_id or 'id-%s' % name, 'project_id': 'p', 'name': name,
-            'usage': {'symmetric_encryption': 'aes_256_gcm'}, 'state': 'enabled', 'rotation_count': 1,
-            'created_at': '2026-11-01T00:00:00Z', 'updated_at': '2026-11-01T00:00:00Z', 'protected': True,
-            'locked': False, 'description': None, 'tags': [TAG], 'rotated_at': '2026-11-01T00:00:00Z',
-            'rotation_policy': None, 'origin': 'scaleway_kms', 'deletion_requested_at': None, 'region': 'fr-par'}
-    base.update(fields)
-    return base
-
-
-def raw(name, **fields):
-    """An entry as AnsibleModule leaves it: every suboption present, None when not given."""
-    entry = dict.fromkeys(('state', 'algorithm', 'description', 'tags', 'purge_tags', 'rotation_period',
-                           'rotate_if_older_than', 'rotate', 'enabled', 'protected'))
-    entry.update(name=name, **fields)
-    return entry
+    """A protected key the keyring manages (tagged TAG)."""
+    return api_key(**dict({'id': key_id or 'id-%s' % name, 'name': name, 'protected': True, 'tags': [TAG]}, **fields))
 
 
 def entries(*items, **options):

@@ -16,10 +16,9 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring_run import (
     LastKeyClient, converge, read_keyring,
 )
-
-NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
-TAG = 'managed-by:scwkms-keyring'
-PROJECT = '105bdce1-64c0-48ab-899d-868455867ecf'
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    NOW, PROJECT, TAG, client_for, key as api_key, raw,
+)
 
 
 class FakeApi(object):
@@ -35,12 +34,7 @@ class FakeApi(object):
         self.creates = 0
 
     def add(self, name, **fields):
-        key = {'id': str(uuid.uuid4()), 'project_id': PROJECT, 'name': name,
-               'usage': {'symmetric_encryption': 'aes_256_gcm'}, 'state': 'enabled', 'rotation_count': 1,
-               'created_at': '2026-11-01T00:00:00Z', 'updated_at': '2026-11-01T00:00:00Z', 'protected': True,
-               'locked': False, 'description': None, 'tags': [TAG], 'rotated_at': '2026-11-01T00:00:00Z',
-               'rotation_policy': None, 'origin': 'scaleway_kms', 'deletion_requested_at': None, 'region': 'fr-par'}
-        key.update(fields)
+        key = api_key(**dict({'id': str(uuid.uuid4()), 'name': name, 'protected': True, 'tags': [TAG]}, **fields))
         self.keys[key['id']] = key
         return key
 
@@ -125,13 +119,6 @@ class FakeClient(object):
     def delete_key(self, key_id, region=None):
         self._change('delete_key', key_id, state='scheduled_for_deletion',
                      deletion_requested_at='2026-11-23T12:00:00Z')
-
-
-def raw(name, **fields):
-    entry = dict.fromkeys(('state', 'algorithm', 'description', 'tags', 'purge_tags', 'rotation_period',
-                           'rotate_if_older_than', 'rotate', 'enabled', 'protected'))
-    entry.update(name=name, **fields)
-    return entry
 
 
 def run(api, keys, defaults=None, tag=TAG, **options):
@@ -299,12 +286,8 @@ def run_racers(url, lock_dirs):
 
 
 def live_by_name(km_emulator):
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    client = KeyManagerClient(resolve_settings({'api_url': km_emulator.url, 'secret_key': str(uuid.uuid4()),
-                                                'project_id': PROJECT}, environ={}))
     live = {}
-    for key in client.list_keys():
+    for key in client_for(km_emulator).list_keys():
         live.setdefault(key['name'], []).append(key)
     return live
 

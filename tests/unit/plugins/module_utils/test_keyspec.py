@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime
 
 import pytest
 
@@ -17,19 +16,13 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import
     Action, SpecError, diff_view, merged_tags, normalize_key, plan_changes, policy_differs, spec_defaults,
     spec_from_params,
 )
-
-NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
-KEY_ID = '9d0ae4f2-276f-44d0-b7f5-7631bdf9680f'
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import KEY_ID, NOW, key as api_key
 
 
 def key(**fields):
-    base = {'id': KEY_ID, 'project_id': 'p', 'name': 'billing', 'usage': {'symmetric_encryption': 'aes_256_gcm'},
-            'state': 'enabled', 'rotation_count': 1, 'created_at': '2026-01-01T00:00:00Z',
-            'updated_at': '2026-01-01T00:00:00Z', 'protected': True, 'locked': False, 'description': None,
-            'tags': ['a', 'b'], 'rotated_at': '2026-11-01T00:00:00Z', 'rotation_policy': None,
-            'origin': 'scaleway_kms', 'deletion_requested_at': None, 'protection_level': 'software', 'region': 'fr-par'}
-    base.update(fields)
-    return base
+    """The protected key 'billing', created in January."""
+    return api_key(**dict({'name': 'billing', 'created_at': '2026-01-01T00:00:00Z', 'updated_at': '2026-01-01T00:00:00Z',
+                           'protected': True, 'tags': ['a', 'b']}, **fields))
 
 
 def names(actions):

@@ -13,24 +13,13 @@ import uuid
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _locator
-from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import KeyRefError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import (
     KeyNotFound, KeyNotUnique, Located, locate, require, settle_created, winner_of,
 )
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT
 
 pytest.importorskip('scwkms_emulator')
-
-SECRET = str(uuid.uuid4())
-PROJECT = str(uuid.uuid4())
-
-
-@pytest.fixture
-def api(km_emulator):
-    settings = resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET, 'project_id': PROJECT,
-                                 'region': 'fr-par', 'retry_deadline': 20}, environ={})
-    return km_emulator, settings, KeyManagerClient(settings)
 
 
 def create(client, name, **options):

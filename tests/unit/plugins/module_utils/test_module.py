@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from ansible.module_utils import basic
@@ -20,9 +19,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _module
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
-
-SECRET = str(uuid.uuid4())
-PROJECT = str(uuid.uuid4())
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT, SECRET
 
 
 class Stub(object):

@@ -15,14 +15,10 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _client
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_public_key, scwkms_sign, scwkms_verify
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, connection, create_key,
-)
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import SIGN, api_calls, create_key, task
 
 pytest.importorskip('scwkms_emulator')
 
-SIGN = 'POST /keys/{key_id}/sign'
 EMPTY_SHA256 = hashlib.sha256(b'').hexdigest()
 # A well-formed (not valid) ECDSA signature: r = s = 1.
 DER_SIGNATURE = base64.b64encode(b'\x30\x06\x02\x01\x01\x02\x01\x01').decode()
@@ -47,7 +43,7 @@ def test_malformed_answers_are_clean_failures(km_emulator, monkeypatch, method, 
     key = create_key(km_emulator, 'ec_p256_sha256', name='shape')
     monkeypatch.setattr(_client.KeyManagerClient, method, malformed(method))
     reference = 'shape' if method == 'list_keys' else key['id']
-    result, failed = run_module(module.main, connection(km_emulator, key=reference, **extra))
+    result, failed = task(module, km_emulator, key=reference, **extra)
     assert failed and result['msg'].startswith('Key Manager API call failed: GET /x: HTTP 200 malformed_response: ')
     assert result['api_error']['type'] == 'malformed_response'
 
@@ -58,7 +54,7 @@ def test_sign_answer_without_a_signature_is_a_clean_failure(km_emulator, monkeyp
     key = create_key(km_emulator, algorithm)
     monkeypatch.setattr(_client.KeyManagerClient, 'sign', lambda self, *args, **kwargs: answer)
     dest = tmp_path / 'sig'
-    result, failed = run_module(scwkms_sign.main, connection(km_emulator, key=key['id'], content='x', dest=str(dest)))
+    result, failed = task(scwkms_sign, km_emulator, key=key['id'], content='x', dest=str(dest))
     assert failed and 'signature' in result['msg'] and not dest.exists(), result
 
 
@@ -66,8 +62,7 @@ def test_sign_answer_without_a_signature_is_a_clean_failure(km_emulator, monkeyp
 def test_remote_verify_is_valid_only_for_true(km_emulator, monkeypatch, answer):
     key = create_key(km_emulator, 'ec_p256_sha256')
     monkeypatch.setattr(_client.KeyManagerClient, 'verify', lambda self, *args, **kwargs: answer)
-    result, failed = run_module(scwkms_verify.main, connection(
-        km_emulator, key=key['id'], content='x', signature=DER_SIGNATURE, remote=True))
+    result, failed = task(scwkms_verify, km_emulator, key=key['id'], content='x', signature=DER_SIGNATURE, remote=True)
     assert result.get('valid') is not True, result
     assert failed and 'not a JSON boolean' in result['msg']
 
@@ -77,17 +72,17 @@ def test_empty_content_and_empty_content_b64_both_sign_the_empty_message(km_emul
     key = create_key(km_emulator, algorithm)
     signatures = []
     for given in (dict(content=''), dict(content_b64='')):
-        result, failed = run_module(scwkms_sign.main, connection(km_emulator, key=key['id'], verify=True, **given))
+        result, failed = task(scwkms_sign, km_emulator, key=key['id'], verify=True, **given)
         assert not failed, (given, result)
         assert result['digest'] == EMPTY_SHA256 and result['verified']
         signatures.append(result['signature'])
     for given in (dict(content=''), dict(content_b64='')):
-        result, failed = run_module(scwkms_verify.main, connection(km_emulator, key=key['id'], signature=signatures[0], **given))
+        result, failed = task(scwkms_verify, km_emulator, key=key['id'], signature=signatures[0], **given)
         assert not failed and result['valid'] and result['digest'] == EMPTY_SHA256, (given, result)
 
 
 def test_an_empty_digest_is_still_an_error(km_emulator):
     km_emulator.clear_requests()
-    result, failed = run_module(scwkms_sign.main, connection(km_emulator, key='00000000-0000-4000-8000-000000000000', digest=''))
+    result, failed = task(scwkms_sign, km_emulator, key='00000000-0000-4000-8000-000000000000', digest='')
     assert failed and result['msg'] == 'digest: the digest is empty'
     assert SIGN not in api_calls(km_emulator)

@@ -19,21 +19,20 @@ from ansible.module_utils import basic
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection,
-)
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    KEY_ID, api_calls, client_for, connection, task,
+)
 
 pytest.importorskip('scwkms_emulator')
 
-KEY_ID = '9d0ae4f2-276f-44d0-b7f5-7631bdf9680f'
 ID_FORMS = ('a key UUID, scwkms:key-id=<uuid>;region=<region> (step-ca) or scw-kms://regions/<region>/keys/<uuid> '
             '(Tink)')
 
 
 def key_task(emulator, check_mode=False, diff=False, **args):
     args.setdefault('max_retries', 3)
-    return run_module(scwkms_key.main, connection(emulator, **args), check_mode=check_mode, diff=diff)
+    return task(scwkms_key, emulator, check_mode=check_mode, diff=diff, **args)
 
 
 def live(emulator, name):

@@ -11,16 +11,13 @@ import uuid
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key_info
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key,
-)
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import api_calls, client_for, create_key, task
 
 pytest.importorskip('scwkms_emulator')
 
 
 def info(emulator, **args):
-    return run_module(scwkms_key_info.main, connection(emulator, **args))
+    return task(scwkms_key_info, emulator, **args)
 
 
 @pytest.mark.parametrize('key, message', [

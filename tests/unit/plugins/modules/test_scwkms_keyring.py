@@ -6,18 +6,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_keyring
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import Exit
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module as run_scwkms_module
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import client_for, connection
 
 pytest.importorskip('scwkms_emulator')
 
-SECRET = str(uuid.uuid4())
-PROJECT = str(uuid.uuid4())
 TAG = 'scwkms-keyring:unit'
 
 
@@ -32,25 +29,16 @@ def emulator(km_emulator):
 
 
 def args_for(emulator, keys, **options):
-    args = {'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT, 'region': 'fr-par',
-            'max_retries': 8, 'retry_deadline': 60, 'keys': keys, 'keyring': 'unit'}
-    args.update(options)
-    return args
+    return connection(emulator, **dict({'max_retries': 8, 'retry_deadline': 60, 'keys': keys, 'keyring': 'unit'},
+                                       **options))
 
 
 def writes(emulator):
     return dict((route, count) for route, count in emulator.counts().items() if not route.startswith('GET '))
 
 
-def direct_client(emulator):
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    return KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET, 'project_id': PROJECT},
-                                             environ={}))
-
-
 def live_keys(emulator):
-    client = direct_client(emulator)
+    client = client_for(emulator)
     return client.list_keys(), client.list_keys(scheduled_for_deletion=True)
 
 
@@ -114,10 +102,7 @@ def test_parallelism_bounds(emulator):
 
 
 def test_adopt_restore_and_prune(emulator):
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    client = KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET,
-                                                'project_id': PROJECT}, environ={}))
+    client = client_for(emulator)
     untagged = client.create_key(name='adopt-me', algorithm='aes_256_gcm', tags=['team:x'], protected=False)
     deleted = client.create_key(name='bring-back', algorithm='aes_256_gcm', protected=False)
     client.delete_key(deleted['id'])
@@ -143,10 +128,7 @@ def test_adopt_restore_and_prune(emulator):
 
 
 def test_duplicate_live_keys_fail_that_key_only(emulator):
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    client = KeyManagerClient(resolve_settings({'api_url': emulator.url, 'secret_key': SECRET,
-                                                'project_id': PROJECT}, environ={}))
+    client = client_for(emulator)
     ids = sorted(client.create_key(name='twin', algorithm='aes_256_gcm', tags=[TAG])['id'] for dummy in range(2))
     result = run_module(args_for(emulator, [{'name': 'twin'}, {'name': 'single'}]))
     assert result.failed and result.result['changed']
@@ -214,8 +196,8 @@ def test_two_keyrings_in_one_project_never_touch_each_other(emulator):
 
 
 def test_keys_of_the_shared_tag_of_earlier_versions_are_another_keyring_s(emulator):
-    legacy = direct_client(emulator).create_key(name='old', algorithm='aes_256_gcm',
-                                                tags=['managed-by:scwkms-keyring'], protected=False)
+    legacy = client_for(emulator).create_key(name='old', algorithm='aes_256_gcm',
+                                             tags=['managed-by:scwkms-keyring'], protected=False)
     emulator.clear_requests()
     result = run_module(args_for(emulator, [{'name': 'old'}], keyring='new', adopt=True))
     assert result.failed and legacy['id'] in result.result['conflicts'][0] and writes(emulator) == {}
@@ -224,8 +206,8 @@ def test_keys_of_the_shared_tag_of_earlier_versions_are_another_keyring_s(emulat
 
 
 def test_untagged_keys_are_adopted_only_when_asked(emulator):
-    untagged = direct_client(emulator).create_key(name='mine', algorithm='aes_256_gcm', tags=['team:x'],
-                                                  protected=False)
+    untagged = client_for(emulator).create_key(name='mine', algorithm='aes_256_gcm', tags=['team:x'],
+                                               protected=False)
     emulator.clear_requests()
     refused = run_module(args_for(emulator, [{'name': 'fresh'}, {'name': 'mine'}]))
     assert refused.failed and writes(emulator) == {}

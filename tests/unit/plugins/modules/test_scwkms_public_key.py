@@ -16,16 +16,13 @@ from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_public_key
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.keymaterial import needs_openssl, run
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key,
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    GET_KEY, LIST, PUBLIC_KEY, api_calls, client_for, connection, create_key, task,
 )
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 
 pytest.importorskip('scwkms_emulator')
 
-PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
-GET_KEY = 'GET /keys/{key_id}'
-LIST = 'GET /keys'
 
 # algorithm -> (key_type, key_size, curve, parameter_set, algorithm known from the public key alone)
 EXPECTED = {
@@ -41,7 +38,7 @@ EXPECTED = {
 
 
 def public_key(emulator, **args):
-    return run_module(scwkms_public_key.main, connection(emulator, **args))
+    return task(scwkms_public_key, emulator, **args)
 
 
 @pytest.mark.parametrize('algorithm', sorted(EXPECTED))
@@ -157,11 +154,11 @@ def test_dest_check_apply_idempotent(km_emulator, tmp_path, fmt):
     dest = str(tmp_path / ('key.%s' % fmt))
     args = dict(key=key['id'], dest=dest, format=fmt, mode='0640')
 
-    result, failed = run_module(scwkms_public_key.main, connection(km_emulator, **args), check_mode=True, diff=True)
+    result, failed = task(scwkms_public_key, km_emulator, check_mode=True, diff=True, **args)
     assert not failed and result['changed'] and not os.path.exists(dest)
     assert result['diff'][0]['before'] == '' and result['diff'][0]['before_header'].endswith('(absent)')
 
-    result, failed = run_module(scwkms_public_key.main, connection(km_emulator, **args))
+    result, failed = task(scwkms_public_key, km_emulator, **args)
     assert not failed and result['changed'] and result['dest'] == dest
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o640
     content = open(dest, 'rb').read()
@@ -174,12 +171,12 @@ def test_dest_check_apply_idempotent(km_emulator, tmp_path, fmt):
 
     km_emulator.clear_requests()
     for check_mode in (True, False):
-        again, failed = run_module(scwkms_public_key.main, connection(km_emulator, **args), check_mode=check_mode, diff=True)
+        again, failed = task(scwkms_public_key, km_emulator, check_mode=check_mode, diff=True, **args)
         assert not failed and again['changed'] is False and again['diff'] == []
     assert api_calls(km_emulator) == {PUBLIC_KEY: 2}
 
     args['mode'] = '0600'
-    changed, failed = run_module(scwkms_public_key.main, connection(km_emulator, **args), diff=True)
+    changed, failed = task(scwkms_public_key, km_emulator, diff=True, **args)
     assert changed['changed'] and changed['diff'] == [{'before': {'path': dest, 'mode': '0640'},
                                                        'after': {'path': dest, 'mode': '0600'}}]
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
@@ -189,11 +186,10 @@ def test_dest_with_other_content_is_replaced(km_emulator, tmp_path):
     key = create_key(km_emulator, 'ec_p256_sha256')
     dest = tmp_path / 'key.pem'
     dest.write_text('old\n')
-    result, failed = run_module(scwkms_public_key.main, connection(km_emulator, key=key['id'], dest=str(dest)),
-                                check_mode=True, diff=True)
+    result, failed = task(scwkms_public_key, km_emulator, check_mode=True, diff=True, key=key['id'], dest=str(dest))
     assert result['changed'] and dest.read_text() == 'old\n'
     assert result['diff'][0]['before'] == 'old\n' and result['diff'][0]['after'] == result['pem']
-    result, failed = run_module(scwkms_public_key.main, connection(km_emulator, key=key['id'], dest=str(dest)))
+    result, failed = task(scwkms_public_key, km_emulator, key=key['id'], dest=str(dest))
     assert result['changed'] and dest.read_text() == result['pem']
 
 

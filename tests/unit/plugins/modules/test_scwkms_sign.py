@@ -15,17 +15,12 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _client, _digest
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_public_key, scwkms_sign
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.keymaterial import needs_openssl, run
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key,
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    GET_KEY, LIST, PUBLIC_KEY, SIGN, api_calls, client_for, create_key, task,
 )
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 
 pytest.importorskip('scwkms_emulator')
 
-SIGN = 'POST /keys/{key_id}/sign'
-PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
-GET_KEY = 'GET /keys/{key_id}'
-LIST = 'GET /keys'
 SIGNING = ('ec_p256_sha256', 'ec_p384_sha384', 'rsa_pss_2048_sha256', 'rsa_pss_3072_sha256', 'rsa_pss_4096_sha256',
            'rsa_pkcs1_2048_sha256', 'rsa_pkcs1_3072_sha256', 'rsa_pkcs1_4096_sha256')
 MESSAGE = 'this is a message to sign'
@@ -35,7 +30,7 @@ CHOICES = ('value of algorithm must be one of: ec_p256_sha256, ec_p384_sha384, r
 
 
 def sign(emulator, check_mode=False, diff=False, **args):
-    return run_module(scwkms_sign.main, connection(emulator, **args), check_mode=check_mode, diff=diff)
+    return task(scwkms_sign, emulator, check_mode=check_mode, diff=diff, **args)
 
 
 @pytest.fixture(scope='module')
@@ -74,7 +69,7 @@ def test_every_algorithm_verifies_with_openssl(signing_keys, tmp_path, algorithm
     assert result['signature_format'] == ('der' if algorithm.startswith('ec_') else None)
     assert result['kms_uri'] == 'scwkms:key-id=%s;region=fr-par' % key['id']
     assert MESSAGE not in str(result)
-    public, _failed = run_module(scwkms_public_key.main, connection(emulator, key=key['id']))
+    public, _failed = task(scwkms_public_key, emulator, key=key['id'])
     signature = base64.b64decode(result['signature'])
     assert openssl_verify(tmp_path, algorithm, public['pem'], MESSAGE.encode(), signature)
     assert not openssl_verify(tmp_path, algorithm, public['pem'], MESSAGE.encode() + b'!', signature)

@@ -13,17 +13,12 @@ import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _digest
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_sign, scwkms_verify
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
-    api_calls, client_for, connection, create_key,
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
+    GET_KEY, LIST, PUBLIC_KEY, VERIFY, api_calls, client_for, create_key, task,
 )
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 
 pytest.importorskip('scwkms_emulator')
 
-VERIFY = 'POST /keys/{key_id}/verify'
-PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
-GET_KEY = 'GET /keys/{key_id}'
-LIST = 'GET /keys'
 ALGORITHMS = ('ec_p256_sha256', 'ec_p384_sha384', 'rsa_pss_2048_sha256', 'rsa_pkcs1_2048_sha256', 'ml_dsa_44')
 MESSAGE = 'this is a message to sign'
 
@@ -36,14 +31,14 @@ def signed():
         keys = {}
         for algorithm in ALGORITHMS:
             key = create_key(emulator, algorithm)
-            result, failed = run_module(scwkms_sign.main, connection(emulator, key=key['id'], content=MESSAGE))
+            result, failed = task(scwkms_sign, emulator, key=key['id'], content=MESSAGE)
             assert not failed, result
             keys[algorithm] = (key, result['signature'])
         yield emulator, keys
 
 
 def verify(emulator, check_mode=False, **args):
-    return run_module(scwkms_verify.main, connection(emulator, **args), check_mode=check_mode)
+    return task(scwkms_verify, emulator, check_mode=check_mode, **args)
 
 
 @pytest.mark.parametrize('algorithm', ALGORITHMS)
@@ -141,7 +136,7 @@ def test_check_mode_verifies_too(signed):
 
 def test_disabled_key_verifies_locally_not_remotely(km_emulator):
     key = create_key(km_emulator, 'ec_p256_sha256', name='retired')
-    signed_result, _failed = run_module(scwkms_sign.main, connection(km_emulator, key=key['id'], content=MESSAGE))
+    signed_result, _failed = task(scwkms_sign, km_emulator, key=key['id'], content=MESSAGE)
     client_for(km_emulator).disable_key(key['id'])
     local, failed = verify(km_emulator, key=key['id'], content=MESSAGE, signature=signed_result['signature'])
     assert not failed and local['valid']

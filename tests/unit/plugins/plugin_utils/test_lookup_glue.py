@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 import sys
-import uuid
 
 import pytest
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._options import OPTIONS
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils import _lookup
-
-SECRET = str(uuid.uuid4())
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import SECRET
 
 
 class Plugin(object):

@@ -18,7 +18,7 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils import _public_key_cache
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._public_key_cache import PublicKeyCache, public_url
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import SECRET, api_calls
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import api_calls, emulator_settings
 
 IDENTITY = {'kind': 'public_key', 'api_url': 'https://api.scaleway.com', 'region': 'fr-par',
             'key_id': '2d1f6f53-60b4-4e2b-9d8b-0e8f2f7e7d1a'}
@@ -296,9 +296,7 @@ def test_a_symlinked_directory_is_refused_without_touching_its_target(tmp_path):
 def _outage_resolver(emulator, cache, max_retries):
     from ansible_collections.scwkms.key_manager.plugins.lookup.scwkms_public_key import Resolver
     from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
-    from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
-    settings = resolve_settings({'api_url': emulator.url, 'secret_key': SECRET, 'project_id': SECRET,
-                                 'region': 'fr-par', 'max_retries': max_retries}, environ={})
+    settings = emulator_settings(emulator, max_retries=max_retries)
     return Resolver(KeyManagerClient(settings, sleep=cache.sleep), settings, cache)
 
 
