@@ -17,7 +17,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import (
     KeyNotFound, KeyNotUnique, Located, locate, require, settle_created, winner_of,
 )
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT, client_for
 
 pytest.importorskip('scwkms_emulator')
 
@@ -159,17 +159,14 @@ def test_two_controllers_with_lost_create_answers_end_with_one_live_key(km_emula
     results = []
 
     def run():
-        settings = resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET, 'project_id': PROJECT,
-                                     'region': 'fr-par', 'retry_deadline': 60}, environ={})
-        results.append(create(KeyManagerClient(settings), 'lost-both'))
+        results.append(create(client_for(km_emulator, retry_deadline=60), 'lost-both'))
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     km_emulator.clear_faults()
-    client = KeyManagerClient(resolve_settings({'api_url': km_emulator.url, 'secret_key': SECRET,
-                                                'project_id': PROJECT, 'region': 'fr-par'}, environ={}))
+    client = client_for(km_emulator)
     live = client.list_keys(name='lost-both')
     assert len(live) == 1
     assert [key['id'] for key in results] == [live[0]['id']] * 2
