@@ -23,8 +23,8 @@ import traceback
 from ._algorithms import (
     ALGORITHM_USAGE, EC_ALGORITHMS, FACTS, RSA_PKCS1_ALGORITHMS, RSA_PSS_ALGORITHMS, SIGNING_ALGORITHMS,
 )
-from ._b64 import lenient_b64decode
 from ._errors import UserError
+from ._wire import b64decode
 
 try:
     from cryptography.exceptions import InvalidSignature
@@ -108,11 +108,11 @@ def parse_digest(text, algorithm, option='digest'):
 
 
 def decode_base64(text, option, what='value', allow_empty=False):
-    """_b64.lenient_b64decode with messages naming the option; empty is an error unless allow_empty."""
+    """_wire.b64decode with messages naming the option; empty is an error unless allow_empty."""
     if not ''.join((text or '').split()) and not allow_empty:
         raise DigestError('%s: the %s is empty' % (option, what))
     try:
-        return lenient_b64decode(text)
+        return b64decode(text or '')
     except ValueError:
         raise DigestError('%s: the %s is neither hex nor base64' % (option, what) if what == 'digest'
                           else '%s: the %s is not valid base64' % (option, what))

@@ -25,8 +25,8 @@ import re
 import traceback
 
 from ._algorithms import FACTS, fitting
-from ._b64 import lenient_b64decode
 from ._errors import UserError
+from ._wire import b64decode
 
 try:
     from cryptography.hazmat.primitives import serialization
@@ -415,7 +415,7 @@ def _pem_body(label, body):
     if not text:
         raise PublicKeyError('the PEM block %r is empty' % label)
     try:
-        return lenient_b64decode(text)
+        return b64decode(text)
     except ValueError:
         raise PublicKeyError('the body of the PEM block %r is not valid base64 (%d characters)' % (label, len(text)))
 

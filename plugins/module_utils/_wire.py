@@ -5,7 +5,7 @@
 
 """What travels on the wire: base64 bytes fields, and the shape each answer must have. Private.
 
-No HTTP and no third-party import here, so pure helpers (_digest, _pem) can share b64decode.
+No HTTP and no third-party import here, so pure helpers (_digest, _pem) and modules share b64decode.
 A shape is a description ("a key") and a function returning what is wrong with a body, or None;
 the client turns a problem into a malformed_response error before any caller sees the body.
 """
@@ -32,8 +32,11 @@ def b64encode(data):
 
 
 def b64decode(text):
-    """Lenient as protojson: standard or URL-safe alphabet, padding optional, whitespace ignored.
-    Anything else raises ValueError (binascii.Error)."""
+    """The collection's one lenient base64 decoder (API answers, PEM bodies, options such as content_b64,
+    signature and key_material). Lenient as protojson, because people paste base64 from JWS (URL-safe,
+    unpadded), PEM bodies (wrapped) and shell output (trailing newline): standard or URL-safe alphabet (not
+    both at once), padding optional, whitespace ignored. Strict about characters, so a typo is an error,
+    not silent garbage: anything else raises ValueError (binascii.Error, or UnicodeEncodeError for non-ASCII)."""
     if text is None:
         return None
     value = ''.join(text.split())
