@@ -126,39 +126,14 @@ options:
         type: bool
   defaults:
     description:
-      - Values for every key that does not set them. A key that sets one of O(keys[].rotation_period),
-        O(keys[].rotate_if_older_than) or O(keys[].rotate) takes none of the three from here.
+      - Values for every key that does not set them, under the names of the O(keys) suboptions (all but
+        O(keys[].name) and O(keys[].state)), with the same types and choices; they are checked the same way.
+      - A key's own O(keys[].tags) replace the default tags; they are not merged. A default O(keys[].rotate)
+        rotates every symmetric key of the keyring now.
+      - A key that sets one of O(keys[].rotation_period), O(keys[].rotate_if_older_than) or O(keys[].rotate) takes
+        none of the three from here.
       - The rotation settings here apply to symmetric keys only; asymmetric keys of the keyring ignore them.
     type: dict
-    suboptions:
-      algorithm:
-        description: Default for O(keys[].algorithm).
-        type: str
-      description:
-        description: Default for O(keys[].description).
-        type: str
-      tags:
-        description: Default for O(keys[].tags). A key's own tags replace these; they are not merged.
-        type: list
-        elements: str
-      purge_tags:
-        description: Default for O(keys[].purge_tags).
-        type: bool
-      rotation_period:
-        description: Default for O(keys[].rotation_period).
-        type: raw
-      rotate_if_older_than:
-        description: Default for O(keys[].rotate_if_older_than).
-        type: raw
-      rotate:
-        description: Default for O(keys[].rotate). Rotates every symmetric key of the keyring now.
-        type: bool
-      enabled:
-        description: Default for O(keys[].enabled).
-        type: bool
-      protected:
-        description: Default for O(keys[].protected).
-        type: bool
   keyring:
     description:
       - Name of the keyring (letters, digits and C(._:/@+-)). Its keys carry the tag C(scwkms-keyring:<keyring>).
@@ -469,7 +444,7 @@ def argument_spec(strict=True):
     return dict(
         keys=dict(type='list', elements='dict', required=True, options=documented(key_options()) if strict else None,
                   no_log=False),
-        defaults=dict(type='dict', options=documented(defaults_options()) if strict else None),
+        defaults=dict(type='dict'),
         keyring=dict(type='str', no_log=False),
         management_tag=dict(type='str'),
         adopt=dict(type='bool', default=False),
@@ -502,6 +477,10 @@ def structural():
 def main():
     errors = structural()
     module = build_module(argument_spec(strict=not errors), supports_check_mode=True)
+    if not errors and module.params['defaults'] is not None:
+        # Typed and completed as AnsibleModule does suboptions; structural() has already checked them.
+        module.params['defaults'] = ArgumentSpecValidator(defaults_options()).validate(
+            module.params['defaults']).validated_parameters
     with module_errors(module, changed=False):
         result = keyring_task(module.params, errors, lambda: client_from_module(module),
                               check_mode=module.check_mode, want_diff=module._diff)

@@ -262,10 +262,17 @@ def test_algorithm_choices_come_from_algorithms_and_are_documented_by_reference(
     assert key_options()['algorithm']['choices'] == defaults_options()['algorithm']['choices'] == list(ALGORITHMS)
     spec = scwkms_keyring.argument_spec()
     docs = yaml.safe_load(scwkms_keyring.DOCUMENTATION)['options']
-    for option in ('keys', 'defaults'):
-        # validate-modules wants the argument spec and the documentation to agree: neither lists them.
-        assert 'choices' not in spec[option]['options']['algorithm'] and 'choices' not in docs[option]['suboptions']['algorithm']
+    # validate-modules wants the argument spec and the documentation to agree: neither lists them.
+    assert 'choices' not in spec['keys']['options']['algorithm'] and 'choices' not in docs['keys']['suboptions']['algorithm']
+    assert 'options' not in spec['defaults'] and 'suboptions' not in docs['defaults']
     assert 'O(scwkms.key_manager.scwkms_key#module:algorithm)' in ' '.join(docs['keys']['suboptions']['algorithm']['description'])
     for keys, defaults in (([{'name': 'a', 'algorithm': 'des'}], None), ([{'name': 'a'}], {'algorithm': 'des'})):
         result = run_module(args_for(emulator, keys, **({'defaults': defaults} if defaults else {})))
         assert result.failed and 'value of algorithm must be one of: %s, got: des' % ', '.join(ALGORITHMS) in result.result['errors'][0]
+
+
+def test_defaults_are_typed_as_the_key_options(emulator):
+    result = run_module(args_for(emulator, [{'name': 'typed'}], defaults={'protected': 'no', 'tags': 'a,b'}))
+    assert not result.failed, result.result
+    key, = [entry for entry in result.result['keyring'] if entry['name'] == 'typed']
+    assert key['protected'] is False and key['tags'] == ['a', 'b', TAG], key
