@@ -77,7 +77,7 @@ def digest_file(path, algorithm, chunk_size=CHUNK_SIZE):
                 if not chunk:
                     break
                 hasher.update(chunk)
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise DigestError('path: cannot read %s: %s' % (path, exc.strerror or exc))
     return hasher.digest()
 
