@@ -291,4 +291,3 @@ def plan_absent(current, spec):
 def restored(key):
     """The key as a restore returns it, as far as the docs say (check mode; a real run reads it)."""
     return dict(key, state='enabled', deletion_requested_at=None)
-
