@@ -54,7 +54,7 @@ attributes:
   idempotent:
     support: partial
     details:
-      - Idempotent, except for keys with O(keys[].rotate=true) (or C(rotate: true) in O(defaults)), rotated every run. Use
+      - Idempotent, except for keys with O(keys[].rotate=true) (or V(true) for C(rotate) in O(defaults)), rotated every run. Use
         O(keys[].rotate_if_older_than) for an idempotent rotation schedule.
 options:
   keys:
