@@ -29,7 +29,6 @@ OVERSIZED = {
     'plugins/module_utils/_keyring_run.py': 208,
     'plugins/plugin_utils/_public_key_cache.py': 189,
     'plugins/module_utils/_digest.py': 167,
-    'plugins/module_utils/_calls.py': 155,
 }
 
 
