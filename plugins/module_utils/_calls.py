@@ -197,4 +197,3 @@ def _final(failure, retries, deadline_reached=False):
         reached = ', retry_deadline reached' if deadline_reached else ''
         failure.message += f' (gave up after {retries + 1} attempt{plural}{reached})'
     return failure
-
