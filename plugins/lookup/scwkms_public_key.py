@@ -148,7 +148,6 @@ _raw:
   elements: raw
 '''
 
-from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -156,12 +155,13 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms imp
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import is_uuid
 from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import target as aim_of
-from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import HAS_CRYPTOGRAPHY
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import (
     fetch_public_key, public_key_info, public_key_result,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import KeyNotFound, Target, locate
-from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import client_from_plugin, lookup_errors
+from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import (
+    client_from_plugin, lookup_errors, require_cryptography_plugin,
+)
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._public_key_cache import PublicKeyCache, public_url
 
 NAME = 'scwkms_public_key'
@@ -172,8 +172,7 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._templated_sources(variables), direct=kwargs)
-        if not HAS_CRYPTOGRAPHY:
-            raise AnsibleLookupError('%s: the cryptography Python package is required on the controller' % NAME)
+        require_cryptography_plugin(NAME)
         cache = PublicKeyCache(self.get_option('cache_dir'), self.get_option('cache_ttl'),
                                enabled=self.get_option('cache'), warn=display.warning)
         settings, client = client_from_plugin(self, NAME, sleep=cache.sleep)

@@ -57,7 +57,6 @@ SIGNING_ALGORITHMS = named(usage=ASYMMETRIC_SIGNING)
 EC_ALGORITHMS = named('ecdsa')
 RSA_PSS_ALGORITHMS = named('rsa_pss')
 RSA_PKCS1_ALGORITHMS = named('rsa_pkcs1')
-ML_DSA_ALGORITHMS = named('ml_dsa')
 
 
 def fitting(key_type, shape):

@@ -31,7 +31,7 @@ from ._transport import (
     server_date, transport_failure,
 )
 from ._version import COLLECTION_VERSION
-from ._wire import b64encode
+from ._wire import b64encode, checked_body
 
 USER_AGENT = f'scwkms.key_manager/{COLLECTION_VERSION} (Ansible collection)'
 
@@ -56,7 +56,6 @@ class _NotApplied:
 
 
 NOT_APPLIED = _NotApplied()
-_EMPTY = object()
 
 
 class ApiCalls:
@@ -184,7 +183,7 @@ class ApiCalls:
                                    '(they would carry the token)', method, path, status, 'redirect'), None
         if status < 300:
             self._authorized = True
-            return _checked_body(method, path, answer, shape), None
+            return checked_body(method, path, answer.status, answer.body, shape), None
         error_type, message, details = describe_error_body(status, answer.reason, answer.body.decode('utf-8', 'replace'))
         if status in RETRY_STATUSES:
             details.update(retryable=True, maybe_applied=status in MAYBE_APPLIED_STATUSES)
@@ -200,20 +199,3 @@ def _final(failure, retries, deadline_reached=False):
         reached = ', retry_deadline reached' if deadline_reached else ''
         failure.message += f' (gave up after {retries + 1} attempt{plural}{reached})'
     return failure
-
-
-def _checked_body(method, path, answer, shape):
-    """The JSON body of a success, or a malformed_response error naming the call and what is wrong."""
-    if shape is None:
-        return None
-    try:
-        body = json.loads(answer.body) if answer.body.strip() else _EMPTY
-    except ValueError:
-        problem = 'it is not JSON'
-    else:
-        problem = 'it is empty' if body is _EMPTY else shape.problem(body)
-    if problem is None:
-        return body
-    route = '/' + path.split('/regions/', 1)[-1].partition('/')[2]
-    return KeyManagerError(f'{method} {route} answered HTTP {answer.status} with a body that is not {shape.what}: '
-                           f'{problem}', method, path, answer.status, 'malformed_response')

@@ -17,10 +17,9 @@ from . import _wire
 from ._algorithms import usage_body
 from ._calls import CONSISTENCY_WINDOW, NOT_APPLIED, POLL_CAP, ApiCalls
 from ._errors import KeyManagerError
-from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ._wire import b64decode, b64encode, rotation_policy_body, winner_of
 
-__all__ = ['HAS_REQUESTS', 'REQUESTS_IMPORT_ERROR', 'KeyManagerClient', 'KeyManagerError', 'NOT_APPLIED', 'b64decode']
+__all__ = ['KeyManagerClient', 'KeyManagerError', 'NOT_APPLIED']
 
 API_PREFIX = '/key-manager/v1alpha1/regions/%s'
 DEFAULT_PAGE_SIZE = 100

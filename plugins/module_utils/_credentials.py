@@ -87,18 +87,13 @@ def _pick(option, options, environ, env_name, profile, file_key, profile_origin)
     return None, None
 
 
-def _is_uuid(value):
-    # _keyref.is_uuid anchors with `$`, which also accepts a final newline; a full match is wanted here.
-    return is_uuid(value) and value == value.strip()
-
-
 def validate_settings(settings):
     """Clear errors that never echo a secret value."""
     origins = settings.origins
     _validate_credentials(settings)
     for option in ('project_id', 'organization_id'):
         value = getattr(settings, option)
-        if value and not _is_uuid(value):
+        if value and not is_uuid(value):
             raise CredentialsError('%s: %r from %s is not a UUID' % (option, value, origins[option]))
     validate_region(settings.region, 'region%s' % _from(origins['region']))
     _validate_api_url(settings.api_url, origins['api_url'])
@@ -116,7 +111,7 @@ def _validate_credentials(settings):
         raise CredentialsError(
             'secret_key: no Scaleway secret key found; set the secret_key option, the SCW_SECRET_KEY environment '
             'variable, or secret_key in a Scaleway config file profile')
-    if not _is_uuid(settings.secret_key):
+    if not is_uuid(settings.secret_key):
         raise CredentialsError('secret_key: the secret key from %s is not a UUID (a Scaleway secret key looks like '
                                'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' % origins['secret_key'])
     if settings.access_key and not _ACCESS_KEY.fullmatch(settings.access_key):
@@ -168,6 +163,6 @@ def require_project(settings, project_id=None):
         raise CredentialsError(
             'project_id: this task needs a Scaleway project; set the project_id option, the SCW_DEFAULT_PROJECT_ID '
             'environment variable, or default_project_id in a Scaleway config file profile')
-    if not _is_uuid(project):
+    if not is_uuid(project):
         raise CredentialsError('project_id: %r is not a UUID' % (project,))
     return project

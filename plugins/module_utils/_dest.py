@@ -27,7 +27,7 @@ def read_existing(dest):
     try:
         with open(dest, 'rb') as handle:
             return handle.read()
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise UserError('dest: cannot read %s: %s' % (dest, exc.strerror or exc))
 
 

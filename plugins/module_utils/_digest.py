@@ -18,25 +18,17 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-import traceback
 
 from ._algorithms import (
     ALGORITHM_USAGE, EC_ALGORITHMS, FACTS, RSA_PKCS1_ALGORITHMS, RSA_PSS_ALGORITHMS, SIGNING_ALGORITHMS,
 )
-from ._b64 import lenient_b64decode
 from ._errors import UserError
-
-try:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError:
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+from ._wire import b64decode
 
 from ._pem import CURVES, PublicKeyError
+
+# cryptography is imported inside the functions that sign-check or re-encode, so computing a digest
+# does not pay for it; callers check it first with _module.require_cryptography.
 
 DIGEST_SIZES = {'sha256': 32, 'sha384': 48}
 # ECDSA coordinate size in bytes, per algorithm.
@@ -85,7 +77,7 @@ def digest_file(path, algorithm, chunk_size=CHUNK_SIZE):
                 if not chunk:
                     break
                 hasher.update(chunk)
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise DigestError('path: cannot read %s: %s' % (path, exc.strerror or exc))
     return hasher.digest()
 
@@ -108,11 +100,11 @@ def parse_digest(text, algorithm, option='digest'):
 
 
 def decode_base64(text, option, what='value', allow_empty=False):
-    """_b64.lenient_b64decode with messages naming the option; empty is an error unless allow_empty."""
+    """_wire.b64decode with messages naming the option; empty is an error unless allow_empty."""
     if not ''.join((text or '').split()) and not allow_empty:
         raise DigestError('%s: the %s is empty' % (option, what))
     try:
-        return lenient_b64decode(text)
+        return b64decode(text or '')
     except ValueError:
         raise DigestError('%s: the %s is neither hex nor base64' % (option, what) if what == 'digest'
                           else '%s: the %s is not valid base64' % (option, what))
@@ -124,11 +116,13 @@ def ecdsa_raw_to_der(raw):
     """r||s (two big-endian integers of equal size) -> ASN.1 DER."""
     if not raw or len(raw) % 2:
         raise DigestError('a raw ECDSA signature has an even, non-zero length; got %d bytes' % len(raw))
+    from cryptography.hazmat.primitives.asymmetric import utils
     half = len(raw) // 2
     return utils.encode_dss_signature(int.from_bytes(raw[:half], 'big'), int.from_bytes(raw[half:], 'big'))
 
 
 def ecdsa_der_to_raw(der, coordinate_size):
+    from cryptography.hazmat.primitives.asymmetric import utils
     r, s = utils.decode_dss_signature(der)
     if max(r.bit_length(), s.bit_length()) > coordinate_size * 8:
         raise DigestError('the ECDSA signature does not fit a %d-byte curve' % coordinate_size)
@@ -137,6 +131,7 @@ def ecdsa_der_to_raw(der, coordinate_size):
 
 def _strict_der(signature):
     """(r, s) when the bytes are a canonical DER ECDSA signature, else None."""
+    from cryptography.hazmat.primitives.asymmetric import utils
     try:
         r, s = utils.decode_dss_signature(signature)
     except (ValueError, TypeError):
@@ -180,8 +175,6 @@ def check_signature(info, algorithm, digest, signature):
     (a _pem.PublicKeyInfo). An invalid or malformed signature is (False, why), not an error;
     DigestError means the check itself cannot be made (wrong digest length, key/algorithm mismatch,
     ML-DSA unavailable in the installed cryptography)."""
-    if not HAS_CRYPTOGRAPHY:
-        raise DigestError('the cryptography Python package is required to verify signatures locally')
     require_signing(algorithm)
     try:
         info.check_algorithm(algorithm)
@@ -192,6 +185,13 @@ def check_signature(info, algorithm, digest, signature):
                           % (len(digest), algorithm, digest_size(algorithm), hash_name(algorithm)))
     if not signature:
         return False, 'the signature is empty'
+    return _verify(info, algorithm, digest, signature)
+
+
+def _verify(info, algorithm, digest, signature):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
     try:
         if algorithm in EC_ALGORITHMS:
             try:
@@ -213,6 +213,9 @@ def check_signature(info, algorithm, digest, signature):
 
 def _verify_pss(public_key, digest, signature):
     # Any salt length: the service's PSS salt length is undocumented (reference section 3.13).
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
     auto = getattr(padding.PSS, 'AUTO', None)
     if auto is not None:
         salt_lengths = [auto]
@@ -235,6 +238,7 @@ def _verify_ml_dsa(info, algorithm, digest, signature):
         raise DigestError('cannot verify %s signatures locally: the installed cryptography Python package cannot load '
                           'ML-DSA keys (it needs a cryptography and OpenSSL build with FIPS 204 support); verify '
                           'through the API instead' % algorithm)
+    from cryptography.exceptions import InvalidSignature
     try:
         info.public_key.verify(signature, digest)
     except InvalidSignature:

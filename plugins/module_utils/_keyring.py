@@ -445,7 +445,7 @@ def human_age(seconds):
     return '%s%ds' % (sign, seconds)
 
 
-def _next_rotation(key, entry, now):
+def _next_rotation(key, entry):
     """(timestamp, by) of the next rotation: the policy's, or the keyring's own rotate_if_older_than."""
     if not key or not algorithm_of(key) or not is_rotatable(algorithm_of(key)):
         return None, None
@@ -474,7 +474,7 @@ def report_row(plan, final, actions, status, error, now, region=None):
     last = shown.get('rotated_at') or shown.get('created_at')
     # Clamped: a key created or rotated by this run is younger than `now`, taken when the run began.
     age = max(0, int((now - parse_timestamp(last)).total_seconds())) if last else None
-    next_at, next_by = _next_rotation(key, entry, now)
+    next_at, next_by = _next_rotation(key, entry)
     policy = shown.get('rotation_policy') or {}
     period = from_proto_duration(policy.get('rotation_period')) if policy.get('rotation_period') else None
     row = {

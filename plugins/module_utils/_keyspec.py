@@ -291,15 +291,3 @@ def plan_absent(current, spec):
 def restored(key):
     """The key as a restore returns it, as far as the docs say (check mode; a real run reads it)."""
     return dict(key, state='enabled', deletion_requested_at=None)
-
-
-def predict(current, actions, now):
-    """Compatibility for callers not yet on _apply.predict (scwkms_keyring); remove once they switch."""
-    from ._apply import predict as apply_predict
-    return apply_predict(current, actions, now)
-
-
-def summarize(actions):
-    """Compatibility for callers not yet on _apply.summarize (scwkms_keyring); remove once they switch."""
-    from ._apply import summarize as apply_summarize
-    return apply_summarize(actions)

@@ -22,22 +22,14 @@ import base64
 import hashlib
 import json
 import re
-import traceback
 
 from ._algorithms import FACTS, fitting
-from ._b64 import lenient_b64decode
 from ._errors import UserError
+from ._wire import b64decode
 
-try:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography import __version__ as CRYPTOGRAPHY_VERSION
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError:
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_VERSION = None
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+# cryptography is imported inside the functions that load keys, so importing this file costs nothing for
+# the tasks that do not parse a key; callers check it first with _module.require_cryptography (modules)
+# or _lookup.require_cryptography_plugin (plugins).
 
 STANDARD_LABEL = 'PUBLIC KEY'
 
@@ -138,6 +130,7 @@ class PublicKeyInfo(object):
     def openssh(self):
         """``ssh-rsa AAAA...`` / ``ecdsa-sha2-nistp256 AAAA...``, or None for key types OpenSSH lacks."""
         if self.key_type == 'RSA' or (self.key_type == 'EC' and self.curve in CURVES):
+            from cryptography.hazmat.primitives import serialization
             return self.public_key.public_bytes(serialization.Encoding.OpenSSH,
                                                 serialization.PublicFormat.OpenSSH).decode('ascii')
         return None
@@ -415,7 +408,7 @@ def _pem_body(label, body):
     if not text:
         raise PublicKeyError('the PEM block %r is empty' % label)
     try:
-        return lenient_b64decode(text)
+        return b64decode(text)
     except ValueError:
         raise PublicKeyError('the body of the PEM block %r is not valid base64 (%d characters)' % (label, len(text)))
 
@@ -444,8 +437,6 @@ def label_key_type(label):
 
 def parse_public_key(data):
     """A PublicKeyInfo from PEM text (any public key label) or from DER/EC point bytes."""
-    if not HAS_CRYPTOGRAPHY:
-        raise PublicKeyError('the cryptography Python package is required to read public keys')
     label = None
     if isinstance(data, bytes):
         if b'-----BEGIN' in data:
@@ -506,6 +497,8 @@ _FORM_NAMES = {'spki': 'SubjectPublicKeyInfo', 'pkcs1': 'PKCS#1 RSAPublicKey', '
 
 
 def _load(der):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     form, details = _classify(der)
     if form == 'ec_point':
         curve = _ec_point_curve(der)
@@ -549,6 +542,8 @@ def _short(exc):
 
 
 def _from_object(public_key, source_format):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     if isinstance(public_key, rsa.RSAPublicKey):
         return PublicKeyInfo('RSA', der, public_key, key_size=public_key.key_size, source_format=source_format)
@@ -574,7 +569,7 @@ def _load_post_quantum(der, algorithm_oid):
     if found != expected:
         raise PublicKeyError('the key body is a %s SubjectPublicKeyInfo whose key is %d bytes; %s public keys are %d '
                              'bytes' % (parameter_set, found, parameter_set, expected))
-    public_key = None
+    from cryptography.hazmat.primitives import serialization
     try:
         public_key = serialization.load_der_public_key(der)
     except Exception:  # UnsupportedAlgorithm on cryptography/OpenSSL builds without FIPS 203/204

@@ -80,7 +80,7 @@ def check_readable(path, option='path'):
     try:
         with open(path, 'rb'):
             pass
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise DigestError('%s: cannot read %s: %s' % (option, path, exc.strerror or exc))
 
 

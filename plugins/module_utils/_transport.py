@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import traceback
 from collections import namedtuple
 from datetime import timezone
 from email.utils import parsedate_to_datetime
@@ -27,10 +26,8 @@ from urllib.parse import urljoin, urlsplit
 try:
     import requests
     HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError:
+except ImportError:  # _module.require_requests reports it, with the traceback (_options.import_error)
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 Answer = namedtuple('Answer', ['status', 'reason', 'headers', 'body'])
 """A complete response: status code, reason phrase, headers, and the body as bytes."""

@@ -5,25 +5,28 @@
 
 """What travels on the wire: base64 bytes fields, and the shape each answer must have. Private.
 
-No HTTP and no third-party import here, so pure helpers (_digest, _pem) can share b64decode.
+No HTTP and no third-party import here, so pure helpers (_digest, _pem) and modules share b64decode.
 A shape is a description ("a key") and a function returning what is wrong with a body, or None;
-the client turns a problem into a malformed_response error before any caller sees the body.
+checked_body() turns a problem into a malformed_response error before any caller sees the body.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections import namedtuple
 
 from ._durations import parse_timestamp, to_proto_duration
+from ._errors import KeyManagerError
 
 Shape = namedtuple('Shape', ['what', 'problem'])
 
 _UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 _JSON_TYPES = ((bool, 'a boolean'), (str, 'a string'), (int, 'a number'), (float, 'a number'),
                (dict, 'an object'), (list, 'an array'), (type(None), 'null'))
+_EMPTY = object()
 _KEY_FIELDS = (('id', str), ('state', str), ('usage', dict), ('rotation_count', int), ('tags', list))
 
 
@@ -32,8 +35,11 @@ def b64encode(data):
 
 
 def b64decode(text):
-    """Lenient as protojson: standard or URL-safe alphabet, padding optional, whitespace ignored.
-    Anything else raises ValueError (binascii.Error)."""
+    """The collection's one lenient base64 decoder (API answers, PEM bodies, options such as content_b64,
+    signature and key_material). Lenient as protojson, because people paste base64 from JWS (URL-safe,
+    unpadded), PEM bodies (wrapped) and shell output (trailing newline): standard or URL-safe alphabet (not
+    both at once), padding optional, whitespace ignored. Strict about characters, so a typo is an error,
+    not silent garbage: anything else raises ValueError (binascii.Error, or UnicodeEncodeError for non-ASCII)."""
     if text is None:
         return None
     value = ''.join(text.split())
@@ -130,3 +136,20 @@ def winner_of(keys):
 def _created_at(key):
     stamp = key.get('created_at')
     return parse_timestamp(stamp) if stamp else _NEVER
+
+
+def checked_body(method, path, status, raw, shape):
+    """The JSON body of a success, or a malformed_response error naming the call and what is wrong."""
+    if shape is None:
+        return None
+    try:
+        body = json.loads(raw) if raw.strip() else _EMPTY
+    except ValueError:
+        problem = 'it is not JSON'
+    else:
+        problem = 'it is empty' if body is _EMPTY else shape.problem(body)
+    if problem is None:
+        return body
+    route = '/' + path.split('/regions/', 1)[-1].partition('/')[2]
+    return KeyManagerError(f'{method} {route} answered HTTP {status} with a body that is not {shape.what}: '
+                           f'{problem}', method, path, status, 'malformed_response')

@@ -287,11 +287,7 @@ actions:
   sample: [created, disabled]
 '''
 
-import base64
-import binascii
 import os
-
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._apply import (
@@ -306,6 +302,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._lock import ke
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
     build_module, client_from_module, module_errors,
 )
+from ansible_collections.scwkms.key_manager.plugins.module_utils._wire import b64decode
 
 
 def argument_spec():
@@ -339,8 +336,8 @@ def read_bytes_option(value, option):
         with open(value, 'rb') as handle:
             return handle.read()
     try:
-        return base64.b64decode(to_bytes(value.strip()), validate=True)
-    except (binascii.Error, ValueError):
+        return b64decode(value)
+    except ValueError:
         raise SpecError('%s: is neither the path of an existing file nor valid base64 text' % option)
 
 

@@ -54,7 +54,7 @@ attributes:
   idempotent:
     support: partial
     details:
-      - Idempotent, except for keys with O(keys[].rotate=true) (or O(defaults.rotate=true)), rotated every run. Use
+      - Idempotent, except for keys with O(keys[].rotate=true) (or V(true) for C(rotate) in O(defaults)), rotated every run. Use
         O(keys[].rotate_if_older_than) for an idempotent rotation schedule.
 options:
   keys:
@@ -82,27 +82,10 @@ options:
         choices: [present, absent]
       algorithm:
         description:
-          - Algorithm of a new key. New keys default to V(aes_256_gcm). Cannot change on an existing key; a
-            different value fails that key.
+          - Algorithm of a new key, one of the choices of O(scwkms.key_manager.scwkms_key#module:algorithm); any
+            other value fails the task before any request, with the list of choices. New keys default to
+            V(aes_256_gcm). Cannot change on an existing key; a different value fails that key.
         type: str
-        choices:
-          - aes_256_gcm
-          - rsa_oaep_2048_sha256
-          - rsa_oaep_3072_sha256
-          - rsa_oaep_4096_sha256
-          - ml_kem_768
-          - ml_kem_1024
-          - ec_p256_sha256
-          - ec_p384_sha384
-          - rsa_pss_2048_sha256
-          - rsa_pss_3072_sha256
-          - rsa_pss_4096_sha256
-          - rsa_pkcs1_2048_sha256
-          - rsa_pkcs1_3072_sha256
-          - rsa_pkcs1_4096_sha256
-          - ml_dsa_44
-          - ml_dsa_65
-          - ml_dsa_87
       description:
         description:
           - Description of the key.
@@ -143,57 +126,14 @@ options:
         type: bool
   defaults:
     description:
-      - Values for every key that does not set them. A key that sets one of O(keys[].rotation_period),
-        O(keys[].rotate_if_older_than) or O(keys[].rotate) takes none of the three from here.
+      - Values for every key that does not set them, under the names of the O(keys) suboptions (all but
+        O(keys[].name) and O(keys[].state)), with the same types and choices; they are checked the same way.
+      - A key's own O(keys[].tags) replace the default tags; they are not merged. A default O(keys[].rotate)
+        rotates every symmetric key of the keyring now.
+      - A key that sets one of O(keys[].rotation_period), O(keys[].rotate_if_older_than) or O(keys[].rotate) takes
+        none of the three from here.
       - The rotation settings here apply to symmetric keys only; asymmetric keys of the keyring ignore them.
     type: dict
-    suboptions:
-      algorithm:
-        description: Default for O(keys[].algorithm).
-        type: str
-        choices:
-          - aes_256_gcm
-          - rsa_oaep_2048_sha256
-          - rsa_oaep_3072_sha256
-          - rsa_oaep_4096_sha256
-          - ml_kem_768
-          - ml_kem_1024
-          - ec_p256_sha256
-          - ec_p384_sha384
-          - rsa_pss_2048_sha256
-          - rsa_pss_3072_sha256
-          - rsa_pss_4096_sha256
-          - rsa_pkcs1_2048_sha256
-          - rsa_pkcs1_3072_sha256
-          - rsa_pkcs1_4096_sha256
-          - ml_dsa_44
-          - ml_dsa_65
-          - ml_dsa_87
-      description:
-        description: Default for O(keys[].description).
-        type: str
-      tags:
-        description: Default for O(keys[].tags). A key's own tags replace these; they are not merged.
-        type: list
-        elements: str
-      purge_tags:
-        description: Default for O(keys[].purge_tags).
-        type: bool
-      rotation_period:
-        description: Default for O(keys[].rotation_period).
-        type: raw
-      rotate_if_older_than:
-        description: Default for O(keys[].rotate_if_older_than).
-        type: raw
-      rotate:
-        description: Default for O(keys[].rotate). Rotates every symmetric key of the keyring now.
-        type: bool
-      enabled:
-        description: Default for O(keys[].enabled).
-        type: bool
-      protected:
-        description: Default for O(keys[].protected).
-        type: bool
   keyring:
     description:
       - Name of the keyring (letters, digits and C(._:/@+-)). Its keys carry the tag C(scwkms-keyring:<keyring>).
@@ -502,9 +442,9 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._module import 
 def argument_spec(strict=True):
     """strict=False types O(keys) and O(defaults) loosely, to report the errors prevalidation found."""
     return dict(
-        keys=dict(type='list', elements='dict', required=True, options=key_options() if strict else None,
+        keys=dict(type='list', elements='dict', required=True, options=documented(key_options()) if strict else None,
                   no_log=False),
-        defaults=dict(type='dict', options=defaults_options() if strict else None),
+        defaults=dict(type='dict'),
         keyring=dict(type='str', no_log=False),
         management_tag=dict(type='str'),
         adopt=dict(type='bool', default=False),
@@ -513,6 +453,15 @@ def argument_spec(strict=True):
         parallelism=dict(type='int', default=8),
         page_size=dict(type='int', default=100),
     )
+
+
+def documented(options):
+    """The suboptions as DOCUMENTATION states them: without the algorithm choices, which a doc fragment
+    cannot add to suboptions (and 17 names typed twice more would drift). structural() checks them, with
+    key_options() from _algorithms.ALGORITHMS, before AnsibleModule sees the arguments."""
+    options['algorithm'] = dict(options['algorithm'])
+    options['algorithm'].pop('choices')
+    return options
 
 
 def structural():
@@ -528,6 +477,10 @@ def structural():
 def main():
     errors = structural()
     module = build_module(argument_spec(strict=not errors), supports_check_mode=True)
+    if not errors and module.params['defaults'] is not None:
+        # Typed and completed as AnsibleModule does suboptions; structural() has already checked them.
+        module.params['defaults'] = ArgumentSpecValidator(defaults_options()).validate(
+            module.params['defaults']).validated_parameters
     with module_errors(module, changed=False):
         result = keyring_task(module.params, errors, lambda: client_from_module(module),
                               check_mode=module.check_mode, want_diff=module._diff)

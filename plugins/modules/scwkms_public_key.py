@@ -206,14 +206,12 @@ dest:
   sample: /etc/verifier/token-signing.jwk.json
 '''
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import normalize_key
-from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
-from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import (
-    CRYPTOGRAPHY_IMPORT_ERROR, FORMATS, HAS_CRYPTOGRAPHY,
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
+    build_module, client_from_module, module_errors, require_cryptography,
 )
+from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import FORMATS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_result
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import key_option, locate
 
@@ -241,8 +239,7 @@ def write_key(module, info, algorithm, result):
 
 def main():
     module = build_module(argument_spec(), supports_check_mode=True, add_file_common_args=True)
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    require_cryptography(module)
     params = module.params
     result = dict(changed=False)
     with module_errors(module, **result):

@@ -158,15 +158,14 @@ dest:
 
 import base64
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
     SIGNATURE_FORMATS, check_signature, encode_signature, hash_name, normalize_signature,
 )
-from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
-from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
+    build_module, client_from_module, module_errors, require_cryptography,
+)
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
 from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
     INPUTS, check_inputs, compute_digest, input_argument_spec,
@@ -250,8 +249,9 @@ def sign_to_dest(module, signer, digest, current, result):
 def main():
     module = build_module(argument_spec(), supports_check_mode=True, add_file_common_args=True,
                           mutually_exclusive=[INPUTS], required_one_of=[INPUTS])
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    if module.params['verify'] or module.params['dest']:
+        # Checking a signature (verify, or one already in dest) needs the public key parsed.
+        require_cryptography(module)
     params = module.params
     result = dict(changed=False)
     with module_errors(module, **result):
@@ -260,6 +260,8 @@ def main():
         settings, client = client_from_module(module)
         target = locate(client, settings, params['key'], params['region'], read_key=params['algorithm'] is None)
         algorithm = signing_algorithm(target, params['algorithm'])
+        if algorithm in EC_ALGORITHMS:
+            require_cryptography(module)  # DER and raw ECDSA signature encodings, before the signing request
         digest = compute_digest(params, algorithm)
         signature_format = params['signature_format'] if algorithm in EC_ALGORITHMS else None
         result.update(identity(target))

@@ -118,14 +118,13 @@ remote:
   sample: false
 '''
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import EC_ALGORITHMS
 from ansible_collections.scwkms.key_manager.plugins.module_utils._digest import (
     DigestError, candidate_signing_algorithms, check_signature, ecdsa_to_der, hash_name,
 )
-from ansible_collections.scwkms.key_manager.plugins.module_utils._module import build_module, client_from_module, module_errors
-from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY
+from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
+    build_module, client_from_module, module_errors, require_cryptography,
+)
 from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key import fetch_public_key, public_key_info
 from ansible_collections.scwkms.key_manager.plugins.module_utils._signing_input import (
     INPUTS, check_inputs, compute_digest, input_argument_spec, read_signature,
@@ -180,8 +179,8 @@ def verify_remotely(client, target, algorithm, params, signature):
 def main():
     module = build_module(argument_spec(), supports_check_mode=True,
                           mutually_exclusive=[INPUTS, SIGNATURES], required_one_of=[INPUTS, SIGNATURES])
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    if not module.params['remote']:
+        require_cryptography(module)  # local verification parses the public key
     params = module.params
     result = dict(changed=False, remote=params['remote'])
     with module_errors(module, **result):
@@ -191,6 +190,8 @@ def main():
         read_key = params['remote'] and params['algorithm'] is None
         target = locate(client, settings, params['key'], params['region'], read_key=read_key)
         algorithm = signing_algorithm(target, params['algorithm'], operation='verify', require_enabled=params['remote'])
+        if algorithm in EC_ALGORITHMS:
+            require_cryptography(module)  # a raw ECDSA signature is re-encoded as DER
         verify = verify_remotely if params['remote'] else verify_locally
         outcome = verify(client, target, algorithm, params, signature)
         result.update(identity(target))

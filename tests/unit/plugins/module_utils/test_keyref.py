@@ -103,3 +103,9 @@ def test_plain_names_are_names(value):
 def test_empty_names_are_refused(value):
     with pytest.raises(KeyRefError, match='^name: a key name cannot be empty'):
         validate_name(value)
+
+
+@pytest.mark.parametrize('value', [KEY + '\n', ' ' + KEY, KEY + ' ', KEY.upper() + '\n'])
+def test_is_uuid_is_a_full_string_match(value):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import is_uuid
+    assert not is_uuid(value) and is_uuid(value.strip())

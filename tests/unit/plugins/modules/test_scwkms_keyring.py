@@ -235,3 +235,26 @@ def test_advancing_the_api_clock_makes_rotate_if_older_than_rotate(emulator):
     due = run_module(args_for(emulator, keys)).result
     assert due['keyring'][0]['actions'] == ['rotated'] and due['keyring'][0]['rotation_count'] == 2
     assert due['generated_at'][:10] == emulator.now()[:10]
+
+
+def test_algorithm_choices_come_from_algorithms_and_are_documented_by_reference(emulator):
+    import yaml
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._algorithms import ALGORITHMS
+    from ansible_collections.scwkms.key_manager.plugins.module_utils._keyring import defaults_options, key_options
+    assert key_options()['algorithm']['choices'] == defaults_options()['algorithm']['choices'] == list(ALGORITHMS)
+    spec = scwkms_keyring.argument_spec()
+    docs = yaml.safe_load(scwkms_keyring.DOCUMENTATION)['options']
+    # validate-modules wants the argument spec and the documentation to agree: neither lists them.
+    assert 'choices' not in spec['keys']['options']['algorithm'] and 'choices' not in docs['keys']['suboptions']['algorithm']
+    assert 'options' not in spec['defaults'] and 'suboptions' not in docs['defaults']
+    assert 'O(scwkms.key_manager.scwkms_key#module:algorithm)' in ' '.join(docs['keys']['suboptions']['algorithm']['description'])
+    for keys, defaults in (([{'name': 'a', 'algorithm': 'des'}], None), ([{'name': 'a'}], {'algorithm': 'des'})):
+        result = run_module(args_for(emulator, keys, **({'defaults': defaults} if defaults else {})))
+        assert result.failed and 'value of algorithm must be one of: %s, got: des' % ', '.join(ALGORITHMS) in result.result['errors'][0]
+
+
+def test_defaults_are_typed_as_the_key_options(emulator):
+    result = run_module(args_for(emulator, [{'name': 'typed'}], defaults={'protected': 'no', 'tags': 'a,b'}))
+    assert not result.failed, result.result
+    key, = [entry for entry in result.result['keyring'] if entry['name'] == 'typed']
+    assert key['protected'] is False and key['tags'] == ['a', 'b', TAG], key
