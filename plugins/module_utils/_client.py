@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from . import _wire
 from ._algorithms import usage_body
-from ._calls import CONSISTENCY_WINDOW, NOT_APPLIED, POLL_CAP, ApiCalls
+from ._calls import NOT_APPLIED, ApiCalls
 from ._errors import KeyManagerError
-from ._wire import b64decode, b64encode, rotation_policy_body, winner_of
+from ._lost_create import settle_lost_create
+from ._wire import b64decode, b64encode, rotation_policy_body
 
 __all__ = ['KeyManagerClient', 'KeyManagerError', 'NOT_APPLIED']
 
@@ -79,56 +80,11 @@ class KeyManagerClient(ApiCalls):
         body = {key: value for key, value in body.items() if value is not None}
 
         def created():
-            return self._find_created(name, body['project_id'], region, known_ids)
+            return settle_lost_create(self, name, body['project_id'], region, known_ids)
 
         key = self.request('POST', self._path(region, '/keys'), body, applied=created, shape=_wire.KEY)
         self.created_ids[key['id'].lower()] = self._clock()
         return key
-
-    def _find_created(self, name, project_id, region, known_ids):
-        """After a lost create answer: the key to use, or NOT_APPLIED to allow a second POST.
-
-        Nothing tells which new key with this name this call made (the API has no idempotency token),
-        and a key made by a racer on another controller may look the same. So the name list is polled
-        for the whole CONSISTENCY_WINDOW (our key may be hidden that long), then every racer's rule
-        applies: the first-created key wins, and the other new keys, ours among them, all losers by
-        the same rule, are scheduled for deletion. A key just created holds no data, so this is safe."""
-        if not name:
-            return NOT_APPLIED
-        until, polls = self._clock() + CONSISTENCY_WINDOW, 0
-        while True:
-            live = [key for key in self.list_keys(name=name, project_id=project_id, region=region)
-                    if key.get('name') == name]
-            if self._clock() >= until:
-                break
-            delay = min(self._jittered(polls, POLL_CAP), until - self._clock())
-            if self._clock() + delay > self._deadline:
-                raise KeyManagerError(f'the answer was lost and the list of keys named {name!r} could not be '
-                                      'watched for the whole consistency window before retry_deadline; a new key '
-                                      'may appear later, and the next run will find it',
-                                      'POST', self._path(region, '/keys'), error_type='outcome_unknown')
-            self._sleep(delay)
-            polls += 1
-        new = [key for key in live if key['id'] not in known_ids]
-        if not new:
-            return NOT_APPLIED
-        winner = winner_of(new)
-        for key in new:
-            if key['id'] != winner['id']:
-                self._discard(key, region)
-        self.uncertain_ids.add(winner['id'])
-        return winner
-
-    def _discard(self, key, region):
-        """Schedule the deletion of a key that lost a create race, unless a racer already did."""
-        try:
-            if key.get('protected'):
-                self.unprotect_key(key['id'], region=region)
-            self.delete_key(key['id'], region=region)
-        except KeyManagerError:
-            current = self.get_key(key['id'], region)
-            if current is not None and current['state'] != 'scheduled_for_deletion':
-                raise
 
     def update_key(self, key_id, name=None, description=None, tags=None, rotation_policy=None, region=None):
         """PATCH with only the given fields; the same PATCH twice is harmless, so it may be repeated."""

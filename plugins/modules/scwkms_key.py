@@ -300,7 +300,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._keyspec import
 from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import locate, target
 from ansible_collections.scwkms.key_manager.plugins.module_utils._lock import key_lock
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
-    build_module, client_from_module, module_errors,
+    build_module, client_from_module, mask, module_errors,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._wire import b64decode
 
@@ -369,6 +369,8 @@ def main():
         if params['key_id'] and not params['name']:
             spec['name'] = None
         secrets = (read_bytes_option(params['key_material'], 'key_material'), read_bytes_option(params['salt'], 'salt'))
+        # Read from a file, the material is no option value that no_log already hides.
+        mask(module, secrets[0])
         settings, client = client_from_module(module)
         aim = target(settings, key_id=params['key_id'], name=None if params['key_id'] else spec['name'],
                      region=params['region'])

@@ -21,8 +21,9 @@ class Exit(Exception):
         self.failed = failed
 
 
-def run_module(main, args, check_mode=False, diff=False):
-    """(result, failed) of one module run; exit_json/fail_json raise instead of exiting."""
+def run_module(main, args, check_mode=False, diff=False, masked=False):
+    """(result, failed) of one module run; exit_json/fail_json raise instead of exiting. With masked, the
+    result is what Ansible shows: every value registered with no_log (or mask()) is replaced."""
     payload = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp='/tmp',
                    _ansible_keep_remote_files=False)
     try:
@@ -32,11 +33,14 @@ def run_module(main, args, check_mode=False, diff=False):
         from unittest import mock
         context = mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': payload})))
 
+    def shown(module, result):
+        return basic.remove_values(result, module.no_log_values) if masked else result
+
     def exit_json(self, **result):
-        raise Exit(result, False)
+        raise Exit(shown(self, result), False)
 
     def fail_json(self, **result):
-        raise Exit(result, True)
+        raise Exit(shown(self, result), True)
 
     with context, pytest.MonkeyPatch.context() as patch:
         patch.setattr(basic.AnsibleModule, 'exit_json', exit_json)

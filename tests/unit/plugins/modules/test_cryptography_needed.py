@@ -18,7 +18,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _module
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_public_key, scwkms_sign, scwkms_verify
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.asymmetric_support import (
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
     api_calls, connection, create_key,
 )
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module

@@ -17,7 +17,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient
+from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
@@ -218,3 +218,21 @@ def test_a_lost_create_answer_does_not_import_into_a_racers_key_a_second_time(km
     (winner,) = live(km_emulator, 'byok-lost')
     assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
     assert [result['key']['id'] for result, _failed in outcomes] == [winner['id']] * 2
+
+
+def test_key_material_read_from_a_file_is_masked_in_the_result(km_emulator, tmp_path, monkeypatch):
+    """Material from a file is no option value that no_log hides: an API error echoing it (as a 400 may,
+    the client's own scrubbing aside) must still not reach the output."""
+    material = b'file-material-0123456789abcdefgh'
+    path = tmp_path / 'material.bin'
+    path.write_bytes(material)
+
+    def echoing(_client, *_args, **_kwargs):
+        raise KeyManagerError('bad key_material %s (%s)' % (material.decode(), base64.b64encode(material).decode()),
+                              'POST', '/keys/x/import-key-material', 400, 'invalid_arguments')
+    monkeypatch.setattr(KeyManagerClient, 'import_key_material', echoing)
+    result, failed = run_module(scwkms_key.main, connection(km_emulator, name='echo', origin='external',
+                                                            key_material=str(path), protected=False), masked=True)
+    assert failed and 'bad key_material' in result['msg']
+    text = repr(result)
+    assert material.decode() not in text and base64.b64encode(material).decode() not in text
