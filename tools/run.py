@@ -47,9 +47,6 @@ def test() -> int:
 
 def bench(*args: str) -> int:
     script = REPO_ROOT / "tools" / "bench.py"
-    if not script.exists():
-        print("bench: tools/bench.py does not exist yet", flush=True)
-        return 0
     # Run as a script, with the repository root on PYTHONPATH so that it can import tools.emulator.
     return run([str(VENV_PYTHON), str(script), *args], PYTHONPATH=str(REPO_ROOT))
 

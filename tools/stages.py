@@ -39,17 +39,9 @@ def sanity(*args: str) -> int:
     return ansible_test(copy, "sanity", "--venv", "--python", PYTHON_VERSION, *args)
 
 
-def integration_targets(copy: Path) -> list[str]:
-    targets = copy / "tests" / "integration" / "targets"
-    return sorted(path.name for path in targets.iterdir() if path.is_dir()) if targets.is_dir() else []
-
-
 def integration(*targets: str) -> int:
     """ansible-test integration on this machine against one emulator, started and stopped here."""
     copy = build_collection_copy()
-    if not integration_targets(copy):
-        print("integration: no targets in tests/integration/targets yet, nothing to run", flush=True)
-        return 0
     # The capture server is where redirect faults point: a target asserts it received nothing.
     with running_emulator() as emulator, running_capture_server() as capture:
         print("integration: emulator %s (pid %d), capture server %s" % (emulator.url, emulator.pid, capture.url), flush=True)
@@ -61,12 +53,8 @@ def integration(*targets: str) -> int:
 def lint(*args: str) -> int:
     """ansible-lint, offline, on the roles and playbooks, finding the modules in the collection copy."""
     build_collection_copy()
-    paths = [path for path in LINTED_PATHS if (REPO_ROOT / path).is_dir()]
-    if not paths:
-        print("lint: no roles/ or playbooks/ yet, nothing to lint", flush=True)
-        return 0
     # Without the copy on ANSIBLE_COLLECTIONS_PATH, the syntax check cannot resolve scwkms.key_manager.*.
-    return run([venv_tool("ansible-lint"), "--offline", *args, *paths], ANSIBLE_COLLECTIONS_PATH=collections_path())
+    return run([venv_tool("ansible-lint"), "--offline", *args, *LINTED_PATHS], ANSIBLE_COLLECTIONS_PATH=collections_path())
 
 
 def pytest(*args: str) -> int:
