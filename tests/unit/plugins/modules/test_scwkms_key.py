@@ -187,37 +187,35 @@ def test_ten_forks_rotate_once(km_emulator, tmp_path):
     assert sorted(result['actions'] for result, _failed in outcomes) == [[]] * 9 + [['rotated']]
 
 
-def test_two_controllers_bringing_their_own_key_import_it_once(km_emulator, tmp_path):
-    """The loser of a create race must not import into the winner while its creator does: a second
-    import is a rotation."""
-    km_emulator.set_faults([{'type': 'latency', 'ms': 1000, 'route': 'POST /keys'}])
+def two_controllers_bring_their_own_key(emulator, tmp_path, name, faults):
+    """Two controllers (no shared lock) create one external key by name and import material into it."""
+    emulator.set_faults(faults)
     bases = [str(tmp_path / 'controller-a'), str(tmp_path / 'controller-b')]
     for base in bases:
         (tmp_path / base).mkdir()
     material = base64.b64encode(b'0123456789abcdef0123456789abcdef').decode()
-    task = {'name': 'byok', 'origin': 'external', 'key_material': material, 'protected': False}
-    outcomes = race(km_emulator, [task] * 2, bases)
+    task = {'name': name, 'origin': 'external', 'key_material': material, 'protected': False}
+    outcomes = race(emulator, [task] * 2, bases)
     assert [failed for _result, failed in outcomes] == [False, False]
-    (winner,) = live(km_emulator, 'byok')
+    (winner,) = live(emulator, name)
     assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
+    assert [result['key']['id'] for result, _failed in outcomes] == [winner['id']] * 2
+
+
+def test_two_controllers_bringing_their_own_key_import_it_once(km_emulator, tmp_path):
+    """The loser of a create race must not import into the winner while its creator does: a second
+    import is a rotation."""
+    two_controllers_bring_their_own_key(km_emulator, tmp_path, 'byok', [
+        {'type': 'latency', 'ms': 1000, 'route': 'POST /keys'}])
     assert km_emulator.counts()['POST /keys/{key_id}/import-key-material'] == 1
 
 
 def test_a_lost_create_answer_does_not_import_into_a_racers_key_a_second_time(km_emulator, tmp_path):
-    """One controller's create answer is lost: its read-back settles on the racer's key, whose creator
-    imports into it; importing again would rotate it."""
-    km_emulator.set_faults([{'type': 'latency', 'ms': 1000, 'route': 'POST /keys'},
-                            {'type': 'commit_then_error', 'route': 'POST /keys', 'status': 500, 'count': 1}])
-    bases = [str(tmp_path / 'controller-a'), str(tmp_path / 'controller-b')]
-    for base in bases:
-        (tmp_path / base).mkdir()
-    material = base64.b64encode(b'0123456789abcdef0123456789abcdef').decode()
-    task = {'name': 'byok-lost', 'origin': 'external', 'key_material': material, 'protected': False}
-    outcomes = race(km_emulator, [task] * 2, bases)
-    assert [failed for _result, failed in outcomes] == [False, False]
-    (winner,) = live(km_emulator, 'byok-lost')
-    assert winner['state'] == 'enabled' and winner['rotation_count'] == 1
-    assert [result['key']['id'] for result, _failed in outcomes] == [winner['id']] * 2
+    """One controller's create answer is lost: its read-back settles on a key that may be the racer's,
+    whose creator imports into it; importing again would rotate it."""
+    two_controllers_bring_their_own_key(km_emulator, tmp_path, 'byok-lost', [
+        {'type': 'latency', 'ms': 1000, 'route': 'POST /keys'},
+        {'type': 'commit_then_error', 'route': 'POST /keys', 'status': 500, 'count': 1}])
 
 
 def test_key_material_read_from_a_file_is_masked_in_the_result(km_emulator, tmp_path, monkeypatch):
