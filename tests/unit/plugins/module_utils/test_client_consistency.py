@@ -62,8 +62,10 @@ def test_a_404_on_a_key_this_client_did_not_create_is_final():
 def test_a_lost_create_waits_for_the_new_key_to_appear_in_the_list_instead_of_creating_another():
     client, session, clock = make_client(dropped(), response(200, listing()), response(200, listing()),
                                          responder=None)
-    session.responder = lambda _method, _path: (session.script.pop(0) if session.script
-                                                 else response(200, listing(key(name='billing'))))
+
+    def answer(_method, _path):
+        return session.script.pop(0) if session.script else response(200, listing(key(name='billing')))
+    session.responder = answer
     assert client.create_key(name='billing', algorithm='aes_256_gcm')['id'] == KEY_ID
     calls = session.calls()
     assert calls[0] == ('POST', KEYS) and set(calls[1:]) == {('GET', KEYS)}

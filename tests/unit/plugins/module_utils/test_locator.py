@@ -160,7 +160,7 @@ def test_two_controllers_with_lost_create_answers_end_with_one_live_key(km_emula
 
     def run():
         results.append(create(client_for(km_emulator, retry_deadline=60), 'lost-both'))
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run), threading.Thread(target=run)]
     for thread in threads:
         thread.start()
     for thread in threads:
