@@ -219,7 +219,8 @@ KEYRING_DEFAULTS = {"rotation_period": "90d", "rotate_if_older_than": "30d"}
 
 
 def keyring_play(bench, name, keys):
-    bench.write("%s.json" % name, {"scwkms_keyring_keys": keys, "scwkms_keyring_defaults": KEYRING_DEFAULTS})
+    bench.write("%s.json" % name, {"scwkms_keyring_name": "bench", "scwkms_keyring_keys": keys,
+                                   "scwkms_keyring_defaults": KEYRING_DEFAULTS})
     return bench.write("%s.yml" % name, (
         "- hosts: localhost\n  gather_facts: false\n  vars_files: [%s.json]\n"
         "  roles:\n    - scwkms.key_manager.keyring\n" % name))
@@ -415,7 +416,7 @@ def scenario_profile(bench):
             result["process_seconds"][module] = time_payload(bench, payloads[module], 7)
     result["profiles"]["scwkms_key"] = profile_module(bench, "scwkms_key", {"name": "bench-noop", "protected": False})
     result["profiles"]["scwkms_keyring"] = profile_module(bench, "scwkms_keyring", {
-        "keys": keyring_specs(bench.options.keys), "defaults": KEYRING_DEFAULTS})
+        "keyring": "bench", "keys": keyring_specs(bench.options.keys), "defaults": KEYRING_DEFAULTS})
     result["import_seconds"] = import_seconds(bench, ["ansible.module_utils.basic", "requests", "http.client, ssl"])
     bench.record("profile", **result)
 
