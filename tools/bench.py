@@ -63,7 +63,8 @@ TARGETS = {
     "keyring_noop_writes": "keyring no-op: no write request",
     "keyring_noop_wall": "keyring no-op: whole play under 5 s",
     "keyring_noop_speedup": "keyring no-op: at least 20 x faster than the loop over scwkms_key",
-    "lookup_requests": "lookup over 100 hosts: requests equal to the number of distinct keys",
+    # A name costs one list to find its id, once per run: the cache no longer outlives a run (issue 8).
+    "lookup_requests": "lookup over 100 hosts: one request per distinct key by id, two by name (list + public key)",
     "keyring_memory": "keyring module process over the keys: peak memory under 150 MB",
 }
 
@@ -548,7 +549,8 @@ def summarize(bench, options, elapsed):
         "keyring_noop_writes": (keyring["noop"]["writes"] == 0, "%d writes" % keyring["noop"]["writes"]),
         "keyring_noop_wall": (keyring["noop"]["wall"] < 5.0, "%.2f s" % keyring["noop"]["wall"]),
         "keyring_noop_speedup": ((keyring["noop"]["speedup"] or 0) >= 20, "%.1f x" % (keyring["noop"]["speedup"] or 0)),
-        "lookup_requests": (all(run["requests"] == run["distinct_keys"] for run in lookups.values()),
+        "lookup_requests": (all(run["requests"] == run["distinct_keys"] * (2 if form == "name" else 1)
+                                for form, run in lookups.items()),
                             ", ".join("by %s: %d requests for %d keys" % (form, run["requests"], run["distinct_keys"])
                                       for form, run in lookups.items())),
         "keyring_memory": (memory is not None and memory < 150, "%.1f MB" % memory if memory else "not measured"),
