@@ -20,7 +20,6 @@ what was done before it; the other keys go on.
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +34,7 @@ from ._keyring import (
     report_row, restorable, row_label, spec_for, summary_message, totals, validated,
 )
 from ._keyspec import Action, SpecError
-from ._locator import POLL_SECONDS, UNIQUE_WAIT_SECONDS, retry_deadline
+from ._locator import read_while_racing
 from ._lock import keys_lock
 
 Outcome = namedtuple('Outcome', ['final', 'done', 'error'])
@@ -243,15 +242,10 @@ class KeyringRun(object):
             return self.finish(*self.read_and_plan())
 
     def read_and_plan(self):
-        # Two live keys under one declared name are most often a race another controller is settling
-        # (its loser deletes its copy within seconds): read again for a bounded time before failing.
-        deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(self.client))
-        while True:
-            held = read_keyring(self.client, self.entries, self.project_id, self.region, self.management_tag,
-                                self.page_size, self.adopt)
-            if not doubled(self.entries, held) or time.monotonic() >= deadline:
-                break
-            time.sleep(POLL_SECONDS)
+        held = read_while_racing(
+            self.client, lambda: read_keyring(self.client, self.entries, self.project_id, self.region,
+                                              self.management_tag, self.page_size, self.adopt),
+            lambda holdings: doubled(self.entries, holdings))
         now = server_now(self.client)
         if held.conflicts:
             return held, now, []

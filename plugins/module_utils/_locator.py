@@ -102,11 +102,20 @@ def find_by_name(client, name, project_id, region, include_scheduled=False):
 
 
 def _live_named(client, name, project_id, region):
+    live = read_while_racing(client, lambda: _exact(client.list_keys(name=name, project_id=project_id, region=region),
+                                                    name), lambda keys: len(keys) > 1)
+    return _only(live, name, 'live keys') if live else None
+
+
+def read_while_racing(client, read, racing):
+    """read() again while racing(what it read) says two live keys share a name, for at most
+    UNIQUE_WAIT_SECONDS (within retry_deadline): such twins are usually racers, one of which is about
+    to delete its copy. The last read is returned either way."""
     deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(client))
     while True:
-        live = _exact(client.list_keys(name=name, project_id=project_id, region=region), name)
-        if len(live) <= 1 or time.monotonic() >= deadline:
-            return _only(live, name, 'live keys') if live else None
+        result = read()
+        if not racing(result) or time.monotonic() >= deadline:
+            return result
         time.sleep(POLL_SECONDS)
 
 
