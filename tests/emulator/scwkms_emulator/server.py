@@ -86,13 +86,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _trickle(self, data, byte_delay):
-        """One byte, then a pause, and so on; a client that gives up (closes) ends it."""
-        try:
-            for index in range(len(data)):
-                self.wfile.write(data[index:index + 1])
-                self.wfile.flush()
-                time.sleep(byte_delay)
-        except OSError:
+        if not send_slowly(self.wfile, data, byte_delay):
             self.close_connection = True
 
     def _drop_connection(self):
@@ -102,6 +96,19 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def send_slowly(stream, data, byte_delay):
+    """Write data one byte, then a pause, and so on (the trickle misbehaviour). False when the client
+    gave up and closed the connection, which ends it."""
+    try:
+        for index in range(len(data)):
+            stream.write(data[index:index + 1])
+            stream.flush()
+            time.sleep(byte_delay)
+    except OSError:
+        return False
+    return True
 
 
 class LocalHTTPServer(http.server.ThreadingHTTPServer):

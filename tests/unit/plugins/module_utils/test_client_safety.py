@@ -125,7 +125,9 @@ def test_the_secret_key_echoed_in_an_error_body_is_scrubbed():
 # -- timeouts ----------------------------------------------------------------------------------------
 
 def trickle(whole_response, delay=0.3):
-    """An answer sent one byte every `delay` seconds; the body only, or headers too."""
+    """An answer sent one byte every `delay` seconds (as the emulator's trickle sends it); the body only,
+    or headers too, which the emulator cannot do by itself."""
+    server = pytest.importorskip('scwkms_emulator.server')
     body = json.dumps(key()).encode()
 
     def answer(handler):
@@ -134,13 +136,7 @@ def trickle(whole_response, delay=0.3):
         if not whole_response:
             handler.wfile.write(head.encode())
             data = body
-        try:
-            for index in range(len(data)):
-                handler.wfile.write(data[index:index + 1])
-                handler.wfile.flush()
-                time.sleep(delay)
-        except OSError:
-            pass  # the client gave up and closed: what it should do
+        server.send_slowly(handler.wfile, data, delay)  # False when the client gave up: what it should do
     return answer
 
 
