@@ -25,13 +25,13 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from ._errors import KeyManagerError
+from ._errors import KeyManagerError, secret_spellings
 from ._transport import (
     HAS_REQUESTS, TRANSPORT_ERRORS, describe_error_body, exchange, new_session, redirect_target, retry_after,
     server_date, transport_failure,
 )
 from ._version import COLLECTION_VERSION
-from ._wire import b64encode, checked_body
+from ._wire import checked_body
 
 USER_AGENT = f'scwkms.key_manager/{COLLECTION_VERSION} (Ansible collection)'
 
@@ -85,14 +85,7 @@ class ApiCalls:
     def add_secret(self, value):
         """Mask value (str or bytes), raw and in base64, stripped or not, in every error this client
         raises from now on (say, key material from a file, which no no_log option covers)."""
-        raw = value.encode('utf-8') if isinstance(value, str) else bytes(value)
-        for data in (raw, raw.strip()):
-            encoded = b64encode(data)
-            self._secrets.extend((encoded, encoded.rstrip('='), encoded.replace('+', '-').replace('/', '_').rstrip('=')))
-            try:
-                self._secrets.append(data.decode('utf-8'))
-            except UnicodeDecodeError:
-                self._secrets.append(repr(data)[2:-1])  # how bytes show in a Python message
+        self._secrets.extend(secret_spellings(value))
 
     def server_now(self):
         """The API's notion of now: the Date of its latest answer plus the time elapsed since; the

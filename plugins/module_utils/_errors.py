@@ -12,6 +12,7 @@ as they are, in one place each.
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import quote, quote_plus
 
@@ -54,6 +55,23 @@ class KeyManagerError(Exception):
         self.details = redact(self.details, secrets)
         self.args = (self.message,)
         return self
+
+
+def secret_spellings(value):
+    """The texts a secret value (str or bytes) shows as in what a task returns: itself (as text, or as
+    Python writes bytes that are not UTF-8) and stripped of surrounding whitespace, each also in base64,
+    standard, unpadded and URL-safe. The client scrubs them from its errors (add_secret) and modules
+    mask them in their results (_module.mask)."""
+    raw = value.encode('utf-8', 'surrogateescape') if isinstance(value, str) else bytes(value)
+    spellings = set()
+    for data in (raw, raw.strip()):
+        encoded = base64.b64encode(data).decode('ascii')
+        spellings.update((encoded, encoded.rstrip('='), encoded.replace('+', '-').replace('/', '_').rstrip('=')))
+        try:
+            spellings.add(data.decode('utf-8'))
+        except UnicodeDecodeError:
+            spellings.add(repr(data)[2:-1])
+    return spellings
 
 
 def secret_forms(secret):

@@ -12,7 +12,6 @@ require() and its two names are the one dependency check of modules.
 
 from __future__ import annotations
 
-import base64
 import os
 from contextlib import contextmanager
 
@@ -20,7 +19,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ._client import KeyManagerClient, KeyManagerError
 from ._credentials import resolve_settings
-from ._errors import UserError
+from ._errors import UserError, secret_spellings
 from ._options import BY_NAME, CRYPTOGRAPHY, NAMES, OPTIONS, REQUESTS, argument_spec, import_error, package_of
 
 
@@ -42,25 +41,12 @@ def build_module(argument_spec, **kwargs):
 
 def mask(module, *values):
     """Keep values (str or bytes: secrets that do not come from a no_log option, such as key material read
-    from a file) out of everything the module returns, in their raw, stripped and base64 forms."""
+    from a file) out of everything the module returns, in every spelling the client scrubs too."""
     for value in values:
         # A blank form would mask every space or newline of the result.
         if not value or not value.strip():
             continue
-        raw = value if isinstance(value, bytes) else value.encode('utf-8', 'surrogateescape')
-        forms = {base64.b64encode(raw).decode('ascii'), base64.b64encode(raw.strip()).decode('ascii')}
-        if isinstance(value, str):
-            forms.update((value, value.strip()))
-        else:
-            forms.update(_text(raw), _text(raw.strip()))
-        module.no_log_values.update(form for form in forms if form.strip())
-
-
-def _text(raw):
-    try:
-        return (raw.decode('utf-8'),)
-    except UnicodeDecodeError:
-        return ()
+        module.no_log_values.update(form for form in secret_spellings(value) if form.strip())
 
 
 def require(module, module_name):
