@@ -177,24 +177,24 @@ def argument_spec():
 
 
 def holds(client, target, algorithm, dest, source, size, aad, envelope):
-    """Whether dest decrypts to the rest of source under this key and AD, in a form `envelope` allows; a dest
-    of the wrong size costs no request. source is left where it was."""
+    """The form of dest when it decrypts to the rest of source under this key and AD, in a form `envelope` allows,
+    else None; a dest of the wrong size costs no request. source is left where it was."""
     with open(dest, 'rb') as sealed:
         total = os.fstat(sealed.fileno()).st_size
         encrypted_dek = envelope_header(sealed)
         if encrypted_dek is None:
             expected = size + 33 if is_symmetric(algorithm) else direct_limit(algorithm) + 66
             if envelope == 'always' or total != expected or total > MAX_CIPHERTEXT:
-                return False
+                return None
         elif envelope == 'never' or total - sealed.tell() - 28 != size:
-            return False
+            return None
         sealed.seek(0)
         start, sink = source.tell(), _crypt_io.Comparing(source)
         try:
-            unseal_into(client, target, sealed, sink, aad)
-            return sink.matched()
+            form = unseal_into(client, target, sealed, sink, aad).form
+            return form if sink.matched() else None
         except SealingError:
-            return False
+            return None
         finally:
             source.seek(start)
 
@@ -205,8 +205,9 @@ def to_dest(module, client, target, algorithm, form, source, size, result):
     existed = os.path.exists(dest)
     result['dest'] = dest
     before = 'ciphertext, %d bytes' % os.path.getsize(dest) if existed else None
-    if existed and holds(client, target, algorithm, dest, source, size, aad, params['envelope']):
-        result['size'] = os.path.getsize(dest)
+    kept = existed and holds(client, target, algorithm, dest, source, size, aad, params['envelope'])
+    if kept:
+        result.update(size=os.path.getsize(dest), form=kept)
         result['changed'], attributes = _crypt_io.attributes(module, dest, False, True)
         diffs = [attributes] if attributes else []
     else:
