@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_encrypt
 short_description: Encrypt text, bytes or a file of any size with a Scaleway Key Manager key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Encrypts with a Key Manager encryption key. The input is a text O(content), bytes as O(content_b64), or a file
     O(path) on the host that runs the module. The ciphertext is returned as RV(ciphertext) (base64), or written to
