@@ -231,6 +231,7 @@ def run(module, source, size, result):
     choose_form(params['algorithm'], size, params['envelope'], aad)
     if params['dest']:
         _crypt_io.dest_exists(params['dest'])
+        result['dest'] = params['dest']
     else:
         _crypt_io.check_result_size(size, 'plaintext')
     settings, client = client_from_module(module)
