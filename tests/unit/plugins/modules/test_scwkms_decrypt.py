@@ -178,3 +178,16 @@ def test_a_signing_key_cannot_decrypt(km_emulator, aes, tmp_path):
     assert failed and 'is an asymmetric_signing key (ec_p256_sha256): it cannot decrypt' in result['msg']
     assert not (tmp_path / 'out').exists() and not os.listdir(tmp_path)
     assert api_calls(km_emulator) == {DECRYPT: 1, GET_KEY: 1}
+
+
+def test_result_size_limit_before_any_request(km_emulator, aes, tmp_path, monkeypatch):
+    from ansible_collections.scwkms.key_manager.plugins.module_utils import _crypt_io
+    path = tmp_path / 'sealed'
+    sealed(km_emulator, aes, content_b64=base64.b64encode(bytes(2000)).decode(), dest=str(path))
+    monkeypatch.setattr(_crypt_io, 'RESULT_LIMIT', 1000)
+    result, failed = decrypt(km_emulator, key=aes['id'], path=str(path), return_plaintext=True)
+    assert failed and result['msg'] == ('the ciphertext is 2033 bytes, but a task result holds at most 1000 bytes '
+                                        '(16 MiB); write it to a file with dest, which streams data of any size')
+    assert api_calls(km_emulator) == {}
+    result, failed = decrypt(km_emulator, key=aes['id'], path=str(path), dest=str(tmp_path / 'plain'))
+    assert not failed and (tmp_path / 'plain').read_bytes() == bytes(2000)
