@@ -28,8 +28,9 @@ _TINK_URI = re.compile(r'scw-kms://regions/(?P<region>[^/]+)/keys/(?P<key_id>[^/
 _HEXISH = re.compile(r'(urn:uuid:)?[{(]?[0-9a-fA-F-]+[})]?', re.IGNORECASE)
 _SCHEME = re.compile(r'(scwkms|scw-kms|urn|https?):', re.IGNORECASE)
 
+# Tink-Python's scw-kms://<uuid> is accepted too; the message keeps naming the form that carries the region.
 ID_FORMS = ('a key UUID, scwkms:key-id=<uuid>;region=<region> (step-ca) or '
-            'scw-kms://regions/<region>/keys/<uuid> (Tink; also scw-kms://<uuid>, region from the settings)')
+            'scw-kms://regions/<region>/keys/<uuid> (Tink)')
 
 KeyRef = namedtuple('KeyRef', ['key_id', 'name', 'region'])
 """Exactly one of key_id and name is set; region is None when the reference does not carry one."""
@@ -104,8 +105,8 @@ def _parse_id_forms(text, option):
             return KeyRef(text[len('scw-kms://'):].lower(), None, None)
         match = _TINK_URI.fullmatch(text)
         if not match or not is_uuid(match.group('key_id')):
-            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid> '
-                              'or scw-kms://<key uuid>' % (option, text))
+            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid>'
+                              % (option, text))
         return KeyRef(match.group('key_id').lower(), None, validate_region(match.group('region'), option))
     return None
 

@@ -22,16 +22,11 @@ def test_python_tink_form_has_no_region(parse):
 
 
 @pytest.mark.parametrize('value', ['scw-kms://%s/' % KEY, 'scw-kms://x%s' % KEY, 'scw-kms://'])
-def test_broken_tink_uris_name_both_forms(value):
-    with pytest.raises(KeyRefError, match='or scw-kms://<key uuid>'):
+def test_broken_tink_uris_are_refused(value):
+    with pytest.raises(KeyRefError, match='is not a valid Tink key URI'):
         parse_key_ref(value)
 
 
 def test_tink_uri_round_trips():
     assert tink_uri(KEY, 'nl-ams') == 'scw-kms://regions/nl-ams/keys/%s' % KEY
     assert parse_key_id(tink_uri(KEY, 'nl-ams')) == KeyRef(KEY, None, 'nl-ams')
-
-
-def test_id_forms_mention_the_short_form():
-    with pytest.raises(KeyRefError, match=r'also scw-kms://<uuid>'):
-        parse_key_id('nope')
