@@ -71,10 +71,13 @@ def test_auto_seals_large_data_as_an_envelope_tink_opens(side):
     assert side.tink.decrypt(sealed.ciphertext, b'ad') == PLAINTEXTS['64KiB+1']
 
 
+def flip(blob, at):
+    return blob[:at] + bytes([blob[at] ^ 1]) + blob[at + 1:]
+
+
 def broken(envelope):
     """A flipped payload bit, a flipped bit of the encrypted DEK, the tag cut off, the envelope cut short."""
-    flip = lambda at: envelope[:at] + bytes([envelope[at] ^ 1]) + envelope[at + 1:]  # noqa: E731
-    return [flip(len(envelope) - 17), flip(40), envelope[:-16], envelope[:60]]
+    return [flip(envelope, len(envelope) - 17), flip(envelope, 40), envelope[:-16], envelope[:60]]
 
 
 def test_a_tampered_or_truncated_tink_envelope_fails_in_the_collection(side):
