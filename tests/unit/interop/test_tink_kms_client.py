@@ -84,3 +84,27 @@ def test_registered_client_serves_a_kms_envelope_keyset(sdk, key_id):
     assert struct.unpack('>I', ciphertext[:4])[0] == 67
     assert tink_kms.envelope_aead(tink_kms.ScwKmsClient(sdk), tink_kms.SCHEME + key_id).decrypt(
         ciphertext, b'ad') == b'keyset route'
+
+
+class Recording:
+    """The SDK API, noting the arguments of each encrypt and decrypt call."""
+
+    def __init__(self, api):
+        self.api = api
+        self.calls = []
+
+    def encrypt(self, **arguments):
+        self.calls.append(('encrypt', arguments['associated_data']))
+        return self.api.encrypt(**arguments)
+
+    def decrypt(self, **arguments):
+        self.calls.append(('decrypt', arguments['associated_data']))
+        return self.api.decrypt(**arguments)
+
+
+def test_the_kek_calls_send_empty_associated_data(sdk, key_id):
+    """Tink hands its KEK b'' and the extensions send it as "": the user's associated data stays local."""
+    recording = Recording(sdk)
+    envelope = tink_kms.envelope_aead(tink_kms.ScwKmsClient(recording), tink_kms.SCHEME + key_id)
+    envelope.decrypt(envelope.encrypt(b'payload', b'user associated data'), b'user associated data')
+    assert recording.calls == [('encrypt', ''), ('decrypt', '')]
