@@ -48,21 +48,18 @@ class ScwKmsAead(aead.Aead):
         self.key_id = key_id
 
     def encrypt(self, plaintext, associated_data):
-        try:
-            response = self.api.encrypt(key_id=self.key_id, plaintext=_b64(plaintext),
-                                        associated_data=_b64(associated_data))
-        except ScalewayException as error:
-            raise tink.TinkError(error) from error
-        return base64.b64decode(response.ciphertext)
+        return base64.b64decode(self._call('encrypt', plaintext=plaintext, associated_data=associated_data).ciphertext)
 
     def decrypt(self, ciphertext, associated_data):
         # The service's re-encrypted ciphertext (after a rotation) is ignored, as both extensions do.
+        return base64.b64decode(self._call('decrypt', ciphertext=ciphertext, associated_data=associated_data).plaintext)
+
+    def _call(self, operation, **fields):
         try:
-            response = self.api.decrypt(key_id=self.key_id, ciphertext=_b64(ciphertext),
-                                        associated_data=_b64(associated_data))
+            return getattr(self.api, operation)(key_id=self.key_id, **dict(
+                (name, _b64(value)) for name, value in fields.items()))
         except ScalewayException as error:
             raise tink.TinkError(error) from error
-        return base64.b64decode(response.plaintext)
 
 
 class ScwKmsClient(tink.KmsClient):
