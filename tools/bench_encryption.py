@@ -1,0 +1,298 @@
+"""`make bench`, encryption (issue 9): what scwkms_encrypt and scwkms_decrypt cost, direct and as envelopes.
+
+Called by tools/bench.py (its Bench object runs the plays and records the samples); `make bench
+ARGS='--encryption-only'` runs these scenarios alone and puts their section into the existing report.
+
+Scenarios:
+  encrypt_direct, decrypt_direct   --tasks tasks of each module on a short text (key by id plus algorithm):
+                                   requests per task
+  envelope_<size>                  a file of each size encrypted to a file (envelope: always) and decrypted back,
+                                   one task each: requests per task, module task time
+  stream_throughput                in-process, over the largest file: _envelope.seal_stream and open_stream
+                                   (file to file, as the modules run them) against AESGCM.encrypt/decrypt of the
+                                   same bytes in memory; the ratio is taken within each of 3 rounds
+  envelope_memory                  peak RSS of the module process encrypting and decrypting the largest file
+                                   (ru_maxrss through bench.py's interpreter shim)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+MIB = 1024 * 1024
+ENCRYPT = "scwkms.key_manager.scwkms_encrypt"
+DECRYPT = "scwkms.key_manager.scwkms_decrypt"
+ALGORITHM = "aes_256_gcm"
+ROUNDS = 5
+TARGETS = {
+    "direct_requests": "direct encrypt and decrypt: exactly 1 request per task",
+    "envelope_requests": "envelope encrypt and decrypt: exactly 1 request per task, whatever the size",
+    "stream_throughput": "envelope path (module_utils streaming) over the largest file: at least 50% of raw AESGCM",
+    "envelope_memory": "module process on the largest file: peak memory under 3 x the file size",
+}
+
+
+def sizes(options):
+    """File sizes of the envelope scenario: 1 KiB (below the service limit: envelope only because asked),
+    1 MiB, and --encryption-mib MiB (64 by default, the issue's figure)."""
+    return sorted({1024, MIB, options.encryption_mib * MIB})
+
+
+def label(size):
+    return "%d MiB" % (size // MIB) if size >= MIB else "%d KiB" % (size // 1024)
+
+
+def play_of(tasks):
+    return "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + "".join(
+        '    - name: "bench: %s"\n      %s: %s\n      no_log: true\n' % (name, module, json.dumps(args))
+        for name, module, args in tasks)
+
+
+def run_play(bench, name, tasks, interpreter=None):
+    """(task seconds by name, request counts) of one play of the given tasks."""
+    wall, timings, log = bench.play(bench.write(name + ".yml", play_of(tasks)), interpreter=interpreter)
+    seconds = dict((task["name"][len("bench: "):], task["seconds"]) for task in timings["tasks"]
+                   if task["name"].startswith("bench: "))
+    return seconds, log["counts"], wall
+
+
+# -- direct ----------------------------------------------------------------------------------------
+
+def scenario_direct(bench, key_id):
+    count = bench.options.tasks
+    ciphertext = bench.api("POST", "/keys/%s/encrypt" % key_id,
+                           {"plaintext": base64.b64encode(b"bench plaintext").decode()})["ciphertext"]
+    # scwkms_decrypt needs no algorithm: its one /decrypt works whatever the key.
+    for scenario, module, args in (("encrypt_direct", ENCRYPT, {"key": key_id, "algorithm": ALGORITHM,
+                                                                "content": "bench plaintext"}),
+                                   ("decrypt_direct", DECRYPT, {"key": key_id, "ciphertext": ciphertext})):
+        seconds, counts, wall = run_play(bench, scenario, [("%d" % n, module, args) for n in range(count)])
+        per_task = [seconds["%d" % n] for n in range(1, count)]
+        bench.record(scenario, wall=wall, task_median=statistics.median(per_task), requests=sum(counts.values()),
+                     requests_per_task=sum(counts.values()) / count, counts=counts)
+
+
+# -- envelopes ---------------------------------------------------------------------------------------
+
+def envelope_tasks(bench, key_id, size):
+    plain = bench.work / ("plain-%d" % size)
+    if not plain.exists():
+        with open(plain, "wb") as handle:
+            for dummy in range(0, size, MIB):
+                handle.write(os.urandom(min(MIB, size)))
+    sealed, opened = bench.work / ("sealed-%d" % size), bench.work / ("opened-%d" % size)
+    for path in (sealed, opened):
+        if path.exists():
+            path.unlink()
+    return plain, opened, [
+        ("encrypt", ENCRYPT, {"key": key_id, "algorithm": ALGORITHM, "path": str(plain), "dest": str(sealed),
+                              "envelope": "always"}),
+        ("decrypt", DECRYPT, {"key": key_id, "path": str(sealed), "dest": str(opened)}),
+    ]
+
+
+def scenario_envelopes(bench, key_id):
+    for size in sizes(bench.options):
+        plain, opened, tasks = envelope_tasks(bench, key_id, size)
+        seconds, counts, wall = run_play(bench, "envelope-%d" % size, tasks)
+        if opened.read_bytes() != plain.read_bytes():
+            raise RuntimeError("the %s file did not come back from its envelope" % label(size))
+        bench.record("envelope_%d" % size, size=size, encrypt_s=seconds["encrypt"], decrypt_s=seconds["decrypt"],
+                     requests=sum(counts.values()), counts=counts, wall=wall)
+
+
+def scenario_memory(bench, key_id, shim_source):
+    """Peak RSS of each module process over the largest file, through the interpreter shim of bench.py."""
+    size = max(sizes(bench.options))
+    log = bench.work / "rss-encryption.log"
+    shim = bench.write("python-rss-encryption", shim_source % {"python": bench.python, "log": str(log)})
+    shim.chmod(0o755)
+    if log.exists():
+        log.unlink()
+    dummy, dummy2, tasks = envelope_tasks(bench, key_id, size)
+    run_play(bench, "envelope-memory", tasks, interpreter=str(shim))
+    peaks = {}
+    for entry in (json.loads(line) for line in log.read_text().splitlines()):
+        for module in ("scwkms_encrypt", "scwkms_decrypt"):
+            if any(module in arg for arg in entry["argv"]):
+                peaks[module] = max(peaks.get(module, 0), entry["peak_kb"] / 1024.0)
+    bench.record("envelope_memory", size=size, peak_mb=peaks, limit_mb=3 * size / MIB)
+
+
+# -- in-process throughput ------------------------------------------------------------------------------
+
+def _timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def stream_round(envelope, aesgcm, plain, work):
+    """One round: (raw encrypt s, stream encrypt s, raw decrypt s, stream decrypt s)."""
+    key, iv, aad = os.urandom(32), os.urandom(12), b"bench"
+    data = plain.read_bytes()
+    raw_encrypt, sealed = _timed(lambda: aesgcm(key).encrypt(iv, data, aad))
+    raw_decrypt, dummy = _timed(lambda: aesgcm(key).decrypt(iv, sealed, aad))
+    payload, opened = work / "stream-payload", work / "stream-opened"
+
+    def seal():
+        with open(plain, "rb") as source, open(payload, "wb") as sink:
+            envelope.seal_stream(key, source, sink, aad)
+
+    def unseal():
+        with open(payload, "rb") as source, open(opened, "wb") as sink:
+            envelope.open_stream(key, source, sink, aad)
+    stream_encrypt, dummy = _timed(seal)
+    stream_decrypt, dummy = _timed(unseal)
+    if opened.stat().st_size != len(data):
+        raise RuntimeError("open_stream did not give the file back")
+    return raw_encrypt, stream_encrypt, raw_decrypt, stream_decrypt
+
+
+def scenario_throughput(bench, collections_path):
+    """_envelope's streaming functions against raw AESGCM, in this process, on the largest file."""
+    sys.path.insert(0, collections_path)
+    try:
+        from ansible_collections.scwkms.key_manager.plugins.module_utils import _envelope
+    finally:
+        sys.path.remove(collections_path)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    size = max(sizes(bench.options))
+    plain = bench.work / ("plain-%d" % size)
+    envelope_tasks(bench, "unused", size)
+    for dummy in range(ROUNDS):
+        raw_e, stream_e, raw_d, stream_d = stream_round(_envelope, AESGCM, plain, bench.work)
+        bench.record("stream_throughput", size=size, raw_encrypt_s=raw_e, stream_encrypt_s=stream_e,
+                     raw_decrypt_s=raw_d, stream_decrypt_s=stream_d, encrypt_ratio=raw_e / stream_e,
+                     decrypt_ratio=raw_d / stream_d)
+
+
+def scenario(bench, shim_source, collections_path):
+    """Every encryption scenario once, on a fresh key (bench.py calls it once, after its own scenarios)."""
+    key_id = bench.create_key("bench-encryption")["id"]
+    scenario_direct(bench, key_id)
+    scenario_envelopes(bench, key_id)
+    scenario_throughput(bench, collections_path)
+    if not bench.samples.get("envelope_memory"):
+        scenario_memory(bench, key_id, shim_source)
+
+
+# -- summary and report -------------------------------------------------------------------------------
+
+def _median(samples, field):
+    values = [sample[field] for sample in samples if sample.get(field) is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize(samples, options):
+    """The encryption part of benchmarks.json; None when these scenarios did not run."""
+    if not samples.get("encrypt_direct"):
+        return None
+    direct = dict((name, {"task_median": _median(samples[name], "task_median"),
+                          "requests_per_task": _median(samples[name], "requests_per_task")})
+                  for name in ("encrypt_direct", "decrypt_direct"))
+    envelopes = dict((str(size), {"size": size, "encrypt_s": _median(samples["envelope_%d" % size], "encrypt_s"),
+                                  "decrypt_s": _median(samples["envelope_%d" % size], "decrypt_s"),
+                                  "requests": _median(samples["envelope_%d" % size], "requests")})
+                     for size in sizes(options))
+    stream = samples["stream_throughput"]
+    throughput = dict((field, _median(stream, field)) for field in stream[0] if field != "size")
+    throughput["size"] = stream[0]["size"]
+    memory = samples["envelope_memory"][-1]
+    largest = envelopes[str(throughput["size"])]
+    throughput["module_encrypt_ratio"] = throughput["raw_encrypt_s"] / largest["encrypt_s"]
+    throughput["module_decrypt_ratio"] = throughput["raw_decrypt_s"] / largest["decrypt_s"]
+    checks = {
+        "direct_requests": (all(row["requests_per_task"] == 1 for row in direct.values()), ", ".join(
+            "%s %g" % (name.split("_")[0], row["requests_per_task"]) for name, row in direct.items())),
+        # Each envelope play runs one encrypt and one decrypt task.
+        "envelope_requests": (all(row["requests"] == 2 for row in envelopes.values()), ", ".join(
+            "%s: %g for 2 tasks" % (label(row["size"]), row["requests"]) for row in envelopes.values())),
+        "stream_throughput": (min(throughput["encrypt_ratio"], throughput["decrypt_ratio"]) >= 0.5,
+                              "encrypt %.0f%%, decrypt %.0f%% of raw AESGCM" % (
+                                  throughput["encrypt_ratio"] * 100, throughput["decrypt_ratio"] * 100)),
+        "envelope_memory": (bool(memory["peak_mb"]) and max(memory["peak_mb"].values()) < memory["limit_mb"],
+                            ", ".join("%s %.1f MB" % (name, value) for name, value in sorted(memory["peak_mb"].items()))
+                            + " (limit %.0f MB)" % memory["limit_mb"]),
+    }
+    return {"direct": direct, "envelopes": envelopes, "throughput": throughput, "memory": memory,
+            "checks": dict((name, {"met": bool(met), "measured": text, "target": TARGETS[name]})
+                           for name, (met, text) in checks.items())}
+
+
+def _ms(seconds):
+    return "-" if seconds is None else "%.0f ms" % (seconds * 1000)
+
+
+def _rate(size, seconds):
+    return "-" if not seconds else "%.0f MB/s" % (size / MIB / seconds)
+
+
+def render(summary):
+    """The report's encryption section (lines), or nothing when these scenarios did not run."""
+    part = summary.get("encryption")
+    if not part:
+        return []
+    lines = ["", "## Encryption: scwkms_encrypt and scwkms_decrypt", "",
+             "Key by id, plus `algorithm: %s` for `scwkms_encrypt`, so no task reads the key. Request counts from the emulator's log; "
+             "times from the same callback as above (one run: `--runs` applies to the other scenarios).%s" % (
+                 ALGORITHM, " This section was generated by `%s` on %s, apart from the rest of this page." % (
+                     part["command"], part["date"]) if part.get("command") else ""),
+             "", "| target | measured | met |", "|---|---|---|"]
+    for check in part["checks"].values():
+        lines.append("| %s | %s | %s |" % (check["target"], check["measured"], "yes" if check["met"] else "**no**"))
+    lines += ["", "| task | time per task (median) | requests per task |", "|---|--:|--:|"]
+    for name, row in part["direct"].items():
+        lines.append("| `scwkms_%s`, direct, short text | %s | %g |" % (
+            name.split("_")[0], _ms(row["task_median"]), row["requests_per_task"]))
+    lines += ["", "Envelopes (`envelope: always`, `path` to `dest`): one play per size, an encrypt task then a "
+              "decrypt task, the file compared afterwards.", "",
+              "| file | encrypt task | decrypt task | requests (both tasks) |", "|---|--:|--:|--:|"]
+    for row in part["envelopes"].values():
+        lines.append("| %s | %s (%s) | %s (%s) | %g |" % (
+            label(row["size"]), _ms(row["encrypt_s"]), _rate(row["size"], row["encrypt_s"]), _ms(row["decrypt_s"]),
+            _rate(row["size"], row["decrypt_s"]), row["requests"]))
+    t, m = part["throughput"], part["memory"]
+    lines += ["", (
+        "Throughput over %s, in this process (median of %d rounds; the ratio is taken within each round): "
+        "`_envelope.seal_stream` file to file %s against `AESGCM.encrypt` in memory %s (%.0f%%); `open_stream` %s "
+        "against `AESGCM.decrypt` %s (%.0f%%). End to end, the module task (Ansible's task overhead, the one "
+        "request, the file read and written) ran at %.0f%% (encrypt) and %.0f%% (decrypt) of raw AESGCM's rate. "
+        "Peak memory of the module process on that file: %s, against a limit of %.0f MB (3 x the file)." % (
+            label(t["size"]), ROUNDS, _rate(t["size"], t["stream_encrypt_s"]), _rate(t["size"], t["raw_encrypt_s"]),
+            t["encrypt_ratio"] * 100, _rate(t["size"], t["stream_decrypt_s"]), _rate(t["size"], t["raw_decrypt_s"]),
+            t["decrypt_ratio"] * 100, t["module_encrypt_ratio"] * 100, t["module_decrypt_ratio"] * 100,
+            ", ".join("`%s` %.1f MB" % item for item in sorted(m["peak_mb"].items())), m["limit_mb"]))]
+    return lines
+
+
+def standalone(output, bench, options, command):
+    """--encryption-only: this run's section replaces the encryption section of benchmarks.md (or is appended
+    to it) and the "encryption" entry of benchmarks.json; the rest of both files is left as it was."""
+    part = dict(summarize(bench.samples, options), command=command, date=time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                                         time.gmtime()))
+    section = render({"encryption": part})
+    print("\n".join(section), flush=True)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    data = output / "benchmarks.json"
+    summary = json.loads(data.read_text()) if data.exists() else {}
+    summary["encryption"] = part
+    data.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+    report = output / "benchmarks.md"
+    lines = report.read_text().splitlines() if report.exists() else ["# Benchmarks"]
+    heading = section[1]
+    if heading in lines:
+        start = lines.index(heading) - 1
+        after = [n for n in range(start + 2, len(lines)) if lines[n].startswith("## ")]
+        lines[start:after[0] - 1 if after else len(lines)] = section
+    else:
+        lines += section
+    report.write_text("\n".join(lines) + "\n")
+    return 0
