@@ -34,8 +34,9 @@ ROUNDS_E2E = 3
 TARGETS = {
     "direct_requests": "direct encrypt and decrypt: exactly 1 request per task",
     "envelope_requests": "envelope encrypt and decrypt: exactly 1 request per task, whatever the size",
-    "stream_throughput": "envelope path (module_utils streaming) over the largest file: at least 50% of raw AESGCM",
-    "envelope_memory": "module process on the largest file: peak memory under 3 x the file size",
+    "stream_throughput": "envelope path (module_utils streaming) over the largest file (64 MiB by default): at least "
+                         "50% of raw AESGCM",
+    "envelope_memory": "module process on the largest file (64 MiB by default): peak memory under 3 x the file size",
 }
 
 
@@ -332,12 +333,16 @@ def standalone(output, bench, options, command):
     data.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     report = output / "benchmarks.md"
     lines = report.read_text().splitlines() if report.exists() else ["# Benchmarks"]
-    heading = section[1]
-    if heading in lines:
-        start = lines.index(heading) - 1
-        after = [n for n in range(start + 2, len(lines)) if lines[n].startswith("## ")]
-        lines[start:after[0] - 1 if after else len(lines)] = section
-    else:
-        lines += section
-    report.write_text("\n".join(lines) + "\n")
+    report.write_text("\n".join(replace_section(lines, section)) + "\n")
     return 0
+
+
+def replace_section(lines, section):
+    """The report's lines with `section` (a blank line, its "## " heading, its body) in place of the section of
+    the same heading, up to the next "## " heading; appended when the report has none."""
+    heading = section[1]
+    if heading not in lines:
+        return lines + section
+    start = lines.index(heading) - 1
+    after = [number for number in range(start + 2, len(lines)) if lines[number].startswith("## ")]
+    return lines[:start] + section + (lines[after[0] - 1:] if after else [])
