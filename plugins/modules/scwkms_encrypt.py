@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_encrypt
 short_description: Encrypt text, bytes or a file of any size with a Scaleway Key Manager key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Encrypts with a Key Manager encryption key. The input is a text O(content), bytes as O(content_b64), or a file
     O(path) on the host that runs the module. The ciphertext is returned as RV(ciphertext) (base64), or written to
@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
   - scwkms.key_manager.encryption
-  - scwkms.key_manager.encryption.algorithm
+  - scwkms.key_manager.encryption.encrypt_algorithm
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -140,8 +140,11 @@ ciphertext:
   type: str
   sample: AQAAAAF8HFPnyemkCeEQ3GiyUbRqPimTB/9qFjnqIYNxLDPBIck7RL029kwv62QUqs8dww==
 size: {description: The ciphertext's size in bytes; V(null) in check mode., returned: success, type: int, sample: 57}
-dest: {description: The ciphertext file, when O(dest) was given., returned: when O(dest) was given, type: str,
-       sample: /srv/backup/db.dump.enc}
+dest:
+  description: The ciphertext file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /srv/backup/db.dump.enc
 '''
 
 import base64
@@ -177,24 +180,24 @@ def argument_spec():
 
 
 def holds(client, target, algorithm, dest, source, size, aad, envelope):
-    """Whether dest decrypts to the rest of source under this key and AD, in a form `envelope` allows; a dest
-    of the wrong size costs no request. source is left where it was."""
+    """The form of dest when it decrypts to the rest of source under this key and AD, in a form `envelope` allows,
+    else None; a dest of the wrong size costs no request. source is left where it was."""
     with open(dest, 'rb') as sealed:
         total = os.fstat(sealed.fileno()).st_size
         encrypted_dek = envelope_header(sealed)
         if encrypted_dek is None:
             expected = size + 33 if is_symmetric(algorithm) else direct_limit(algorithm) + 66
             if envelope == 'always' or total != expected or total > MAX_CIPHERTEXT:
-                return False
+                return None
         elif envelope == 'never' or total - sealed.tell() - 28 != size:
-            return False
+            return None
         sealed.seek(0)
         start, sink = source.tell(), _crypt_io.Comparing(source)
         try:
-            unseal_into(client, target, sealed, sink, aad)
-            return sink.matched()
+            form = unseal_into(client, target, sealed, sink, aad).form
+            return form if sink.matched() else None
         except SealingError:
-            return False
+            return None
         finally:
             source.seek(start)
 
@@ -205,8 +208,9 @@ def to_dest(module, client, target, algorithm, form, source, size, result):
     existed = os.path.exists(dest)
     result['dest'] = dest
     before = 'ciphertext, %d bytes' % os.path.getsize(dest) if existed else None
-    if existed and holds(client, target, algorithm, dest, source, size, aad, params['envelope']):
-        result['size'] = os.path.getsize(dest)
+    kept = existed and holds(client, target, algorithm, dest, source, size, aad, params['envelope'])
+    if kept:
+        result.update(size=os.path.getsize(dest), form=kept)
         result['changed'], attributes = _crypt_io.attributes(module, dest, False, True)
         diffs = [attributes] if attributes else []
     else:
@@ -227,6 +231,7 @@ def run(module, source, size, result):
     choose_form(params['algorithm'], size, params['envelope'], aad)
     if params['dest']:
         _crypt_io.dest_exists(params['dest'])
+        result['dest'] = params['dest']
     else:
         _crypt_io.check_result_size(size, 'plaintext')
     settings, client = client_from_module(module)
