@@ -108,3 +108,20 @@ def test_a_rewrapped_tink_envelope_still_opens_in_tink(side, km_emulator):
     km_emulator.clear_requests()
     assert _sealing.unseal(side.client, side.target, opened.rewrapped, b'ad').rewrapped is None
     assert api_calls(km_emulator) == {DECRYPT: 1}
+
+
+@pytest.mark.parametrize('algorithm', ['rsa_oaep_2048_sha256', 'rsa_oaep_3072_sha256', 'rsa_oaep_4096_sha256'])
+def test_rsa_oaep_keks_work_both_ways(km_emulator, algorithm):
+    """An RSA-OAEP KEK: the collection wraps the DEK locally with the public key, Tink through /encrypt (the
+    service's own RSA-OAEP); each side's envelope opens on the other with one /decrypt. [INF] The real service
+    is assumed to take Tink's empty associated_data on an asymmetric key, as the emulator does."""
+    side = Side(km_emulator, create_key(km_emulator, algorithm, name='interop-rsa')['id'], 'python')
+    data = PLAINTEXTS['64KiB+1']
+    km_emulator.clear_requests()
+    sealed = _sealing.seal(side.client, side.target, data, b'ad', algorithm=algorithm)
+    assert sealed.form == 'envelope' and api_calls(km_emulator) == {'GET /keys/{key_id}/public-key': 1}
+    assert side.tink.decrypt(sealed.ciphertext, b'ad') == data
+    envelope = side.tink.encrypt(data, b'ad')
+    km_emulator.clear_requests()
+    assert _sealing.unseal(side.client, side.target, envelope, b'ad').plaintext == data
+    assert api_calls(km_emulator) == {DECRYPT: 1}
