@@ -22,7 +22,7 @@ from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
 
 ENCRYPT = 'POST /keys/{key_id}/encrypt'
 DECRYPT = 'POST /keys/{key_id}/decrypt'
-# Empty, small, and above the service's 65535-byte limit: the sizes only an envelope can take.
+# Empty and above the service's 65535-byte limit (sizes only an envelope takes), and a short text.
 PLAINTEXTS = {'empty': b'', 'text': b'hello envelope', '64KiB+1': os.urandom(64 * 1024 + 1)}
 ASSOCIATED_DATA = {'no-ad': b'', 'ad': b'row-42'}
 CASES = [(pt, ad) for pt in PLAINTEXTS for ad in ASSOCIATED_DATA]
