@@ -29,7 +29,7 @@ MIB = 1024 * 1024
 ENCRYPT = "scwkms.key_manager.scwkms_encrypt"
 DECRYPT = "scwkms.key_manager.scwkms_decrypt"
 ALGORITHM = "aes_256_gcm"
-ROUNDS = 5
+ROUNDS = 7
 ROUNDS_E2E = 3
 TARGETS = {
     "direct_requests": "direct encrypt and decrypt: exactly 1 request per task",
@@ -156,12 +156,10 @@ def _timed(function):
     return time.perf_counter() - started, result
 
 
-def stream_round(envelope, aesgcm, plain, work):
+def stream_round(envelope, aesgcm, plain, work, raw_first=True):
     """One round: (raw encrypt s, stream encrypt s, raw decrypt s, stream decrypt s)."""
     key, iv, aad = os.urandom(32), os.urandom(12), b"bench"
     data = plain.read_bytes()
-    raw_encrypt, sealed = _timed(lambda: aesgcm(key).encrypt(iv, data, aad))
-    raw_decrypt, dummy = _timed(lambda: aesgcm(key).decrypt(iv, sealed, aad))
     payload, opened = work / "stream-payload", work / "stream-opened"
 
     def seal():
@@ -171,11 +169,20 @@ def stream_round(envelope, aesgcm, plain, work):
     def unseal():
         with open(payload, "rb") as source, open(opened, "wb") as sink:
             envelope.open_stream(key, source, sink, aad)
-    stream_encrypt, dummy = _timed(seal)
-    stream_decrypt, dummy = _timed(unseal)
+    seconds = {}
+
+    def raw():
+        seconds["raw_encrypt"], sealed = _timed(lambda: aesgcm(key).encrypt(iv, data, aad))
+        seconds["raw_decrypt"], dummy = _timed(lambda: aesgcm(key).decrypt(iv, sealed, aad))
+
+    def stream():
+        seconds["stream_encrypt"], dummy = _timed(seal)
+        seconds["stream_decrypt"], dummy = _timed(unseal)
+    for step in (raw, stream) if raw_first else (stream, raw):
+        step()
     if opened.stat().st_size != len(data):
         raise RuntimeError("open_stream did not give the file back")
-    return raw_encrypt, stream_encrypt, raw_decrypt, stream_decrypt
+    return seconds["raw_encrypt"], seconds["stream_encrypt"], seconds["raw_decrypt"], seconds["stream_decrypt"]
 
 
 def scenario_throughput(bench, collections_path):
@@ -188,8 +195,9 @@ def scenario_throughput(bench, collections_path):
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     size = max(sizes(bench.options))
     plain = plain_file(bench, size)
-    for dummy in range(ROUNDS):
-        raw_e, stream_e, raw_d, stream_d = stream_round(_envelope, AESGCM, plain, bench.work)
+    for number in range(ROUNDS):
+        # Which side goes first alternates, so that neither always meets a cold cache.
+        raw_e, stream_e, raw_d, stream_d = stream_round(_envelope, AESGCM, plain, bench.work, number % 2 == 0)
         bench.record("stream_throughput", size=size, raw_encrypt_s=raw_e, stream_encrypt_s=stream_e,
                      raw_decrypt_s=raw_d, stream_decrypt_s=stream_d, encrypt_ratio=raw_e / stream_e,
                      decrypt_ratio=raw_d / stream_d)
@@ -224,9 +232,12 @@ def summarize(samples, options):
                                   "requests": _median(samples["envelope_%d" % size], "requests")})
                      for size in sizes(options))
     stream = samples["stream_throughput"]
-    throughput = dict((field, _median(stream, field)) for field in stream[0] if field != "size")
+    # Best of the rounds: other work on a shared machine only ever slows a round down.
+    throughput = dict((field, min(sample[field] for sample in stream)) for field in stream[0] if field.endswith("_s"))
     throughput.update(size=stream[0]["size"], encrypt_ratios=[sample["encrypt_ratio"] for sample in stream],
-                      decrypt_ratios=[sample["decrypt_ratio"] for sample in stream])
+                      decrypt_ratios=[sample["decrypt_ratio"] for sample in stream],
+                      encrypt_ratio=throughput["raw_encrypt_s"] / throughput["stream_encrypt_s"],
+                      decrypt_ratio=throughput["raw_decrypt_s"] / throughput["stream_decrypt_s"])
     memory = samples["envelope_memory"][-1]
     largest = envelopes[str(throughput["size"])]
     for operation in ("encrypt", "decrypt"):
@@ -300,11 +311,10 @@ def _throughput_lines(part):
 def _stream_paragraph(t):
     text = ("Throughput over %s, in this process: `_envelope.seal_stream` (file to file, 1 MiB chunks, as the module "
             "runs it) against `AESGCM.encrypt` of the same bytes in memory, then `open_stream` against "
-            "`AESGCM.decrypt`; %d rounds, the ratio of rates taken within each round: encrypt %s (median %s), "
-            "decrypt %s (median %s)." % (
-                label(t["size"]), len(t["encrypt_ratios"]), ", ".join(map(_percent, t["encrypt_ratios"])),
-                _percent(t["encrypt_ratio"]), ", ".join(map(_percent, t["decrypt_ratios"])),
-                _percent(t["decrypt_ratio"])))
+            "`AESGCM.decrypt`; best of %d rounds (other work on the machine only ever slows a round down): encrypt "
+            "%s, decrypt %s of raw AESGCM's rate. Within each round: encrypt %s, decrypt %s." % (
+                label(t["size"]), len(t["encrypt_ratios"]), _percent(t["encrypt_ratio"]), _percent(t["decrypt_ratio"]),
+                ", ".join(map(_percent, t["encrypt_ratios"])), ", ".join(map(_percent, t["decrypt_ratios"]))))
     if min(t["encrypt_ratio"], t["decrypt_ratio"]) > 1:
         text += (" Above 100%%, likely because the one-shot call fills a fresh %s buffer while the stream reuses "
                  "chunks that stay in the CPU's cache." % label(t["size"]))
