@@ -32,9 +32,10 @@ class Side:
     """One key seen from both sides: the collection's client and target, and Tink's envelope AEAD."""
 
     def __init__(self, emulator, key_id, form):
-        prefix = tink_kms.SCHEME if form == 'python' else tink_kms.go_prefix()
-        self.uri = prefix + key_id
-        self.tink = tink_kms.envelope_aead(tink_kms.ScwKmsClient(tink_kms.sdk_api(emulator), prefix), self.uri)
+        self.prefix = tink_kms.SCHEME if form == 'python' else tink_kms.go_prefix()
+        self.uri = self.prefix + key_id
+        self.kms = tink_kms.ScwKmsClient(tink_kms.sdk_api(emulator), self.prefix)
+        self.tink = tink_kms.envelope_aead(self.kms, self.uri)
         self.client = client_for(emulator)
         # The very URI Tink uses is the collection's key reference too.
         self.target = _target.locate(self.client, emulator_settings(emulator), self.uri)
@@ -125,3 +126,14 @@ def test_rsa_oaep_keks_work_both_ways(km_emulator, algorithm):
     km_emulator.clear_requests()
     assert _sealing.unseal(side.client, side.target, envelope, b'ad').plaintext == data
     assert api_calls(km_emulator) == {DECRYPT: 1}
+
+
+def test_other_dek_templates(side):
+    """The DEK type is not in the envelope: the collection reads AES-GCM DEKs of either size (Tink's AES128_GCM
+    too) and refuses, with a clear error, a DEK of another type that happens to have the same shape."""
+    remote = side.kms.get_aead(side.uri)
+    aes128 = tink.aead.KmsEnvelopeAead(tink.aead.aead_key_templates.AES128_GCM, remote).encrypt(b'short key', b'ad')
+    assert _sealing.unseal(side.client, side.target, aes128, b'ad').plaintext == b'short key'
+    xchacha = tink.aead.KmsEnvelopeAead(tink.aead.aead_key_templates.XCHACHA20_POLY1305, remote)
+    with pytest.raises(_sealing.SealingError, match='does not authenticate'):
+        _sealing.unseal(side.client, side.target, xchacha.encrypt(b'other cipher', b'ad'), b'ad')
