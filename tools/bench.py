@@ -16,6 +16,8 @@ Scenarios (see docs/benchmarks.md for what each one measures):
   memory       peak RSS of the scwkms_keyring module process (first run and no-op), via an interpreter shim
   profile      cProfile of the module processes, and each module process timed outside Ansible
   emulator     the emulator's own throughput on a mixed workload from parallel clients
+  encryption   scwkms_encrypt / scwkms_decrypt: requests, envelopes up to 64 MiB, throughput, memory
+               (tools/bench_encryption.py; --encryption-only runs it alone)
 
 Usage: python -m tools.bench [--runs 3] [--tasks 10] [--keys 500] [--loop-keys 100] [--hosts 100] [--quick]
 """
@@ -44,6 +46,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tools import bench_encryption
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.connection_vars import connection_vars
 from tools.emulator import running_emulator
@@ -563,7 +566,7 @@ def summarize(bench, options, elapsed):
             "profile": (s.get("profile") or [{}])[-1],
             "emulator": dict((name[len("emulator_"):], values[-1]) for name, values in s.items()
                              if name.startswith("emulator_")),
-            "samples": s}
+            "encryption": bench_encryption.summarize(s, options), "samples": s}
 
 
 def fmt(value, unit="", digits=2):
@@ -678,6 +681,7 @@ def render(summary, command):
         lines.append("| %s | %s | %s | %s |" % (
             clients.split("_")[0], fmt(row["per_second"], "", 0), fmt(row["p50_ms"], " ms", 1),
             fmt(row["p99_ms"], " ms", 1)))
+    lines += bench_encryption.render(summary)
     lines += notes(summary)
     return "\n".join(lines) + "\n"
 
@@ -760,6 +764,10 @@ def parse(argv):
     parser.add_argument("--hosts", type=int, default=100, help="hosts the lookup is templated over (default 100)")
     parser.add_argument("--emulator-seconds", type=int, default=4, help="seconds per emulator throughput step")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 1 run, 50 keys, 10 loop keys, 10 hosts")
+    parser.add_argument("--encryption-mib", type=int, default=64, help="largest file the encryption scenarios "
+                        "encrypt, in MiB (default 64, the size the issue's targets name)")
+    parser.add_argument("--encryption-only", action="store_true", help="run only the encryption scenarios and "
+                        "replace their section of the report in --output")
     parser.add_argument("--output", default=str(DOCS), help="directory for benchmarks.md and benchmarks.json")
     parser.add_argument("--render-only", action="store_true",
                         help="only write benchmarks.md again from the benchmarks.json in --output")
@@ -785,6 +793,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="scwkms-bench-") as work, running_emulator(python=Path(sys.executable)) as emulator:
         bench = Bench(emulator, options, work)
         print("bench: emulator %s (pid %d), work directory %s" % (emulator.url, emulator.pid, work), flush=True)
+        if options.encryption_only:
+            bench_encryption.scenario(bench, SHIM, collections_path())
+            return bench_encryption.standalone(output, bench, options, command)
         for run in range(options.runs):
             print("run %d of %d" % (run + 1, options.runs), flush=True)
             bench.reset()
@@ -800,6 +811,7 @@ def main(argv=None):
         bench.reset()
         scenario_profile(bench)
         scenario_emulator(bench)
+        bench_encryption.scenario(bench, SHIM, collections_path())
         summary = summarize(bench, options, time.perf_counter() - started)
     summary.update(command=command, load_average={"start": load_before, "end": os.getloadavg()})
     output.mkdir(parents=True, exist_ok=True)

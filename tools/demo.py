@@ -34,7 +34,10 @@ def read_request_log(emulator: HarnessEmulator) -> dict | None:
 def run_playbook(emulator: HarnessEmulator) -> int:
     # The variables go through a private file, not the command line, where other users could read them.
     with tempfile.TemporaryDirectory(prefix="scwkms-demo-") as directory:
-        extra_vars = write_vars_file(Path(directory, "demo-vars.yml"), connection_vars(emulator.url))
+        variables = connection_vars(emulator.url)
+        # Against the emulator only, the demo reads its request log to show what a section cost.
+        variables["scwkms_demo_request_log"] = "%s/_emulator/requests" % emulator.url
+        extra_vars = write_vars_file(Path(directory, "demo-vars.yml"), variables)
         return run(
             [venv_tool("ansible-playbook"), DEMO_PLAYBOOK, "--extra-vars", "@%s" % extra_vars],
             ANSIBLE_COLLECTIONS_PATH=collections_path(), **PLAYBOOK_ENVIRONMENT,
