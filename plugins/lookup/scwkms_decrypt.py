@@ -102,7 +102,9 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import describe, locate
-from ansible_collections.scwkms.key_manager.plugins.module_utils._vars_file import same_target, sealed_api
+from ansible_collections.scwkms.key_manager.plugins.module_utils import _sealed_file
+from ansible_collections.scwkms.key_manager.plugins.module_utils._sealing import unseal
+from ansible_collections.scwkms.key_manager.plugins.module_utils._vars_file import same_target
 from ansible_collections.scwkms.key_manager.plugins.module_utils._wire import b64decode
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import (
     client_from_plugin, lookup_errors, require_cryptography_plugin, templated_sources,
@@ -134,7 +136,7 @@ class LookupModule(LookupBase):
         """(what to call the term in messages, its bytes)."""
         if not isinstance(term, str) or not term.strip():
             raise UserError('each term must be a file or a ciphertext, got %r' % (term,))
-        path = None if sealed_api()[0].is_sealed_text(term) else self.find_file_in_search_path(
+        path = None if _sealed_file.is_sealed_text(term) else self.find_file_in_search_path(
             variables, 'files', term, ignore_missing=True)
         if path is None:
             return INLINE, term.encode('utf-8')
@@ -145,12 +147,11 @@ class LookupModule(LookupBase):
             raise UserError('cannot read %s: %s' % (path, exc.strerror or exc))
 
     def _decrypt(self, client, settings, data, source, associated_data):
-        sealed_file, sealing = sealed_api()
         text = _text(data)
         key = self.get_option('key')
         target = locate(client, settings, key, self.get_option('region')) if key else None
-        if text is not None and sealed_file.is_sealed_text(text):
-            sealed = sealed_file.load(text, source)
+        if text is not None and _sealed_file.is_sealed_text(text):
+            sealed = _sealed_file.load(text, source)
             named = locate(client, settings, sealed.key)
             if target is not None and not same_target(target, named):
                 raise UserError('the file is sealed with %s, but key is %s' % (describe(named), describe(target)))
@@ -159,7 +160,7 @@ class LookupModule(LookupBase):
             ciphertext = _ciphertext(data, text, source == INLINE)
         if target is None:
             raise UserError('key is required: the ciphertext does not say which key decrypts it')
-        return sealing.unseal(client, target, ciphertext, associated_data).plaintext
+        return unseal(client, target, ciphertext, associated_data).plaintext
 
 
 def _text(data):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from . import _sealed_file, _sealing
 from ._errors import UserError
 from ._target import Target, locate
 
@@ -33,14 +34,8 @@ class VarsFileError(UserError):
     pass
 
 
-def sealed_api():
-    """_sealed_file and _sealing, imported when used: they need cryptography, which the module reports."""
-    from . import _sealed_file, _sealing
-    return _sealed_file, _sealing
-
-
 def key_uri(target):
-    return 'scw-kms://regions/%s/keys/%s' % (target.region, target.key_id)
+    return _sealed_file.key_uri(target.key_id, target.region)
 
 
 def parse_variables(plaintext, source):
@@ -88,19 +83,17 @@ def dump_variables(variables):
 
 def open_text(client, settings, text, source):
     """VarsFile of a sealed vars file's text: one decrypt request."""
-    sealed_file, sealing = sealed_api()
-    sealed = sealed_file.load(text, source)
+    sealed = _sealed_file.load(text, source)
     target = locate(client, settings, sealed.key)
-    opened = sealing.unseal(client, target, sealed.ciphertext)
+    opened = _sealing.unseal(client, target, sealed.ciphertext)
     return VarsFile(parse_variables(opened.plaintext, source), target, key_uri(target), opened.rewrapped)
 
 
 def seal_text(client, target, plaintext, envelope='auto', algorithm=None):
     """The text of a sealed vars file holding plaintext (YAML bytes), encrypted for target."""
-    sealed_file, sealing = sealed_api()
     parse_variables(plaintext, 'the content')  # nothing is encrypted that the vars plugin could not read
-    sealed = sealing.seal(client, target, plaintext, envelope=envelope, algorithm=algorithm)
-    return sealed_file.dump(key_uri(target), sealed.ciphertext)
+    sealed = _sealing.seal(client, target, plaintext, envelope=envelope, algorithm=algorithm)
+    return _sealed_file.dump(key_uri(target), sealed.ciphertext)
 
 
 def changes(before, after):
