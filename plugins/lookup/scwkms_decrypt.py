@@ -12,7 +12,7 @@ version_added: 0.2.0
 description:
   - Decrypts each term on the controller and returns its plaintext, as text or base64.
   - A term is a file found in the C(files/) search path of the play or role (as P(ansible.builtin.file#lookup) finds
-    files: relative paths are searched for, absolute ones used as they are), or else an inline ciphertext.
+    files, relative paths searched for and absolute ones used as they are), or else an inline ciphertext.
   - A ciphertext is a direct Key Manager ciphertext or a Tink envelope (as M(scwkms.key_manager.scwkms_encrypt) writes
     them), given as base64 text; a file may hold that base64 text, the raw bytes, or a sealed file (the small YAML
     wrapper that also names the key, as written by M(scwkms.key_manager.scwkms_vars_file), C(scripts/scwkms-vars) and
