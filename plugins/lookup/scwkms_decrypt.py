@@ -172,6 +172,8 @@ def _text(data):
 
 def _ciphertext(data, text, inline):
     """The ciphertext bytes: the base64 text a term or file holds, else the raw bytes of a file."""
+    if text is None:
+        return data
     try:
         return b64decode(text)
     except (TypeError, ValueError):
