@@ -38,7 +38,7 @@ def key_uri(target):
     return _sealed_file.key_uri(target.key_id, target.region)
 
 
-def parse_variables(plaintext, source):
+def parse_variables(plaintext, source, what='the decrypted content'):
     """The mapping of variables a decrypted file holds; {} for an empty document."""
     if yaml is None:
         raise VarsFileError('%s: the PyYAML Python package is required to read encrypted vars files' % source)
@@ -46,16 +46,16 @@ def parse_variables(plaintext, source):
         text = plaintext.decode('utf-8') if isinstance(plaintext, bytes) else plaintext
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
-        raise VarsFileError('%s: the decrypted content is not UTF-8 text' % source)
+        raise VarsFileError('%s: %s is not UTF-8 text' % (source, what))
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None) or getattr(exc, 'context_mark', None)
         where = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark else ''
-        raise VarsFileError('%s: the decrypted content is not valid YAML%s' % (source, where))
+        raise VarsFileError('%s: %s is not valid YAML%s' % (source, what, where))
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(name, str) for name in data):
-        raise VarsFileError('%s: the decrypted content must be a YAML mapping of variable names to values, got %s'
-                            % (source, 'a mapping with non-text names' if isinstance(data, dict) else
+        raise VarsFileError('%s: %s must be a YAML mapping of variable names to values, got %s'
+                            % (source, what, 'a mapping with non-text names' if isinstance(data, dict) else
                                type(data).__name__))
     return data
 
@@ -81,17 +81,27 @@ def dump_variables(variables):
                           allow_unicode=True).encode('utf-8')
 
 
-def open_text(client, settings, text, source):
-    """VarsFile of a sealed vars file's text: one decrypt request."""
+def unseal_text(client, settings, text, source):
+    """(target, plaintext bytes, rewrapped ciphertext or None) of a sealed file's text: one decrypt request.
+    Errors name source."""
     sealed = _sealed_file.load(text, source)
     target = locate(client, settings, sealed.key)
-    opened = _sealing.unseal(client, target, sealed.ciphertext)
-    return VarsFile(parse_variables(opened.plaintext, source), target, key_uri(target), opened.rewrapped)
+    try:
+        opened = _sealing.unseal(client, target, sealed.ciphertext)
+    except UserError as exc:
+        raise VarsFileError('%s: %s' % (source, exc))
+    return target, opened.plaintext, opened.rewrapped
+
+
+def open_text(client, settings, text, source):
+    """VarsFile of a sealed vars file's text: one decrypt request."""
+    target, plaintext, rewrapped = unseal_text(client, settings, text, source)
+    return VarsFile(parse_variables(plaintext, source), target, key_uri(target), rewrapped)
 
 
 def seal_text(client, target, plaintext, envelope='auto', algorithm=None):
     """The text of a sealed vars file holding plaintext (YAML bytes), encrypted for target."""
-    parse_variables(plaintext, 'the content')  # nothing is encrypted that the vars plugin could not read
+    parse_variables(plaintext, 'content', 'the YAML')  # nothing is encrypted that the vars plugin could not read
     sealed = _sealing.seal(client, target, plaintext, envelope=envelope, algorithm=algorithm)
     return _sealed_file.dump(key_uri(target), sealed.ciphertext)
 

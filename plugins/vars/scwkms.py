@@ -136,11 +136,14 @@ class VarsModule(BaseVarsPlugin):
                     NAME, path, package.split('.')[0]))
         try:
             settings = resolve_settings(dict((name, self.get_option(name)) for name in NAMES))
-            for warning in settings.warnings:
-                self._display.warning('%s: %s' % (NAME, warning))
-            return open_text(KeyManagerClient(settings), settings, text, path).variables
         except UserError as exc:
             raise AnsibleParserError('%s: cannot decrypt %s: %s' % (NAME, path, exc))
+        for warning in settings.warnings:
+            self._display.warning('%s: %s' % (NAME, warning))
+        try:
+            return open_text(KeyManagerClient(settings), settings, text, path).variables
+        except UserError as exc:  # it names the file
+            raise AnsibleParserError('%s: %s' % (NAME, exc))
         except KeyManagerError as exc:
             raise AnsibleParserError('%s: cannot decrypt %s: Key Manager API call failed: %s' % (NAME, path, exc))
 
