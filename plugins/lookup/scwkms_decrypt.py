@@ -57,7 +57,7 @@ options:
     choices: [text, base64]
     default: text
 notes:
-  - A C(no_log: true) task keeps the value out of the task's output; the lookup itself never prints or logs it.
+  - "A C(no_log: true) task keeps the value out of the task's output; the lookup itself never prints or logs it."
   - Errors name the file (or say that the term was inline) and the key, never the plaintext.
 seealso:
   - plugin: scwkms.key_manager.scwkms

@@ -55,6 +55,12 @@ options:
     ini:
       - section: scwkms_key_manager
         key: vars_plugin_disabled
+  stage:
+    ini:
+      - section: scwkms_key_manager
+        key: vars_plugin_stage
+    env:
+      - name: SCWKMS_VARS_PLUGIN_STAGE
   profile:
     ini:
       - section: scwkms_key_manager
