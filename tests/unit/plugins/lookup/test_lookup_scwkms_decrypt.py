@@ -19,7 +19,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._sealed_file im
 from ansible_collections.scwkms.key_manager.plugins.module_utils._sealing import seal
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import Target
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
-    LIST, PROJECT, SECRET, api_calls, client_for, create_key,
+    LIST, api_calls, client_for, create_key, lookup_with_options,
 )
 
 pytest.importorskip('scwkms_emulator')
@@ -46,18 +46,13 @@ def key(km_emulator):
 @pytest.fixture
 def lookup(km_emulator, tmp_path):
     """Run the lookup with options set directly; terms naming a file of tmp_path/files are found there."""
+    def find(variables, subdir, needle, ignore_missing=False):
+        path = tmp_path / subdir / needle
+        return str(path) if path.is_file() else None
+
     def run(*terms, **options):
-        plugin = scwkms_decrypt.LookupModule()
-        values = dict(DEFAULTS, api_url=km_emulator.url, secret_key=SECRET, project_id=PROJECT, region='fr-par')
-        values.update(options)
-
-        def set_options(task_keys=None, var_options=None, direct=None):
-            plugin._options = dict(values)
-
-        def find(variables, subdir, needle, ignore_missing=False):
-            path = tmp_path / subdir / needle
-            return str(path) if path.is_file() else None
-        plugin.set_options, plugin.find_file_in_search_path = set_options, find
+        plugin = lookup_with_options(scwkms_decrypt, DEFAULTS, km_emulator, **options)
+        plugin.find_file_in_search_path = find
         return plugin.run(list(terms), variables={})
     return run
 
