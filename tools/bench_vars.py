@@ -79,8 +79,8 @@ def render_lines(samples):
              "in file form, one host). Target: one decrypt request per file per run, whatever the hosts." % FILES, "",
              "| hosts | files | decrypt requests | all requests | wall (play) |", "|--:|--:|--:|--:|--:|"]
     for run in runs(samples):
-        lines.append("| %d | %d | %d | %d | %.2f s |" % (run["hosts"], run["files"], run["decrypts"], run["requests"],
-                                                        run["wall"]))
+        lines.append("| %d | %d | %d | %d | %.2f s |" % (
+            run["hosts"], run["files"], run["decrypts"], run["requests"], run["wall"]))
     met, measured = check(samples)
     if not met:
         lines += ["", "**Vars plugin: target missed** (%s)." % measured]
@@ -88,7 +88,7 @@ def render_lines(samples):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_vars", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_vars", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--hosts", type=int, default=100)
     options = parser.parse_args(argv)
     from tools.bench import Bench

@@ -35,6 +35,11 @@ attributes:
   diff_mode:
     support: full
     details: The diff names the variables added, removed and changed, and the key; never a value.
+  idempotent:
+    support: full
+    details:
+      - Variables are compared after decryption, so a file is rewritten only when its variables or its key change
+        (encrypting gives different bytes each time).
 options:
   path:
     description:

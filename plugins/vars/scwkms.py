@@ -100,7 +100,9 @@ from ansible.utils.vars import combine_vars
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._credentials import resolve_settings
 from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
-from ansible_collections.scwkms.key_manager.plugins.module_utils._options import CRYPTOGRAPHY, NAMES, REQUESTS, import_error
+from ansible_collections.scwkms.key_manager.plugins.module_utils._options import (
+    CRYPTOGRAPHY, NAMES, REQUESTS, import_error, package_of,
+)
 from ansible_collections.scwkms.key_manager.plugins.module_utils._vars_file import open_text
 
 NAME = 'scwkms.key_manager.scwkms vars plugin'
@@ -139,7 +141,7 @@ class VarsModule(BaseVarsPlugin):
         for package in (REQUESTS, CRYPTOGRAPHY):
             if import_error(package):
                 raise AnsibleParserError('%s: %s needs the %s Python package on the controller' % (
-                    NAME, path, package.split('.')[0]))
+                    NAME, path, package_of(package)))
         try:
             settings = resolve_settings(dict((name, self.get_option(name)) for name in NAMES))
         except UserError as exc:

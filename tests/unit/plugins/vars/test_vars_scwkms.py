@@ -65,10 +65,10 @@ def test_file_and_directory_forms_decrypted_once_per_file(plugin, km_emulator, k
     (tmp_path / 'group_vars' / 'all' / '.hidden.scwkms').write_text('ignored')
     km_emulator.clear_requests()
     hosts = [Host('h%d' % number) for number in range(10)]
-    for _ in range(3):
+    for _round in range(3):
         assert load(plugin, tmp_path, Group('all')) == {'common': 1, 'shared': 'all', 'nested': True}
-        assert load(plugin, tmp_path, Group('all'), Group('web')) == {'common': 1, 'shared': 'web', 'web': 'x',
-                                                                       'nested': True}
+        both = {'common': 1, 'shared': 'web', 'web': 'x', 'nested': True}
+        assert load(plugin, tmp_path, Group('all'), Group('web')) == both
         assert [load(plugin, tmp_path, host) for host in hosts] == [{}, {'shared': 'h1'}] + [{}] * 8
     assert decrypts(km_emulator) == 4
 
