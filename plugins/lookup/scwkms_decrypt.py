@@ -112,6 +112,8 @@ from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import 
 
 NAME = 'scwkms_decrypt'
 INLINE = 'the inline ciphertext'
+# Longer terms are ciphertexts: no file system takes such a path.
+PATH_MAX = 4096
 
 
 class LookupModule(LookupBase):
@@ -136,8 +138,12 @@ class LookupModule(LookupBase):
         """(what to call the term in messages, its bytes)."""
         if not isinstance(term, str) or not term.strip():
             raise UserError('each term must be a file or a ciphertext, got %r' % (term,))
-        path = None if _sealed_file.is_sealed_text(term) else self.find_file_in_search_path(
-            variables, 'files', term, ignore_missing=True)
+        path = None
+        if len(term) <= PATH_MAX and not _sealed_file.is_sealed_text(term):
+            try:
+                path = self.find_file_in_search_path(variables, 'files', term, ignore_missing=True)
+            except (OSError, ValueError):  # a ciphertext that is no possible file name
+                path = None
         if path is None:
             return INLINE, term.encode('utf-8')
         try:

@@ -48,7 +48,7 @@ def lookup(km_emulator, tmp_path):
     """Run the lookup with options set directly; terms naming a file of tmp_path/files are found there."""
     def find(variables, subdir, needle, ignore_missing=False):
         path = tmp_path / subdir / needle
-        return str(path) if path.is_file() else None
+        return str(path) if path.is_file() else None  # OSError for a name too long, as os.stat raises it
 
     def run(*terms, **options):
         plugin = lookup_with_options(scwkms_decrypt, DEFAULTS, km_emulator, **options)
@@ -122,3 +122,12 @@ def test_errors_never_show_the_plaintext(lookup, km_emulator, key, tmp_path):
         lookup(ciphertext, key=key)
     with pytest.raises(AnsibleLookupError, match='no Scaleway secret key found'):
         lookup('x', key=key, secret_key=None)
+
+
+@pytest.mark.parametrize('size', [300, 200000])
+def test_long_inline_ciphertexts_are_not_taken_for_paths(lookup, km_emulator, key, size):
+    plaintext = b'x' * size
+    term = base64.b64encode(sealed(km_emulator, key, plaintext)).decode()
+    km_emulator.clear_requests()
+    assert lookup(term, key=key, output='base64') == [base64.b64encode(plaintext).decode()]
+    assert api_calls(km_emulator) == {DECRYPT: 1}
