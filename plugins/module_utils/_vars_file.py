@@ -30,10 +30,6 @@ SUFFIXES = ('.scwkms',)
 VarsFile = namedtuple('VarsFile', ['variables', 'target', 'key_uri', 'rewrapped'])
 
 
-class VarsFileError(UserError):
-    pass
-
-
 def key_uri(target):
     return _sealed_file.key_uri(target.key_id, target.region)
 
@@ -41,20 +37,20 @@ def key_uri(target):
 def parse_variables(plaintext, source, what='the decrypted content'):
     """The mapping of variables a decrypted file holds; {} for an empty document."""
     if yaml is None:
-        raise VarsFileError('%s: the PyYAML Python package is required to read encrypted vars files' % source)
+        raise UserError('%s: the PyYAML Python package is required to read encrypted vars files' % source)
     try:
         text = plaintext.decode('utf-8') if isinstance(plaintext, bytes) else plaintext
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
-        raise VarsFileError('%s: %s is not UTF-8 text' % (source, what))
+        raise UserError('%s: %s is not UTF-8 text' % (source, what))
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None) or getattr(exc, 'context_mark', None)
         where = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark else ''
-        raise VarsFileError('%s: %s is not valid YAML%s' % (source, what, where))
+        raise UserError('%s: %s is not valid YAML%s' % (source, what, where))
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(name, str) for name in data):
-        raise VarsFileError('%s: %s must be a YAML mapping of variable names to values, got %s'
+        raise UserError('%s: %s must be a YAML mapping of variable names to values, got %s'
                             % (source, what, 'a mapping with non-text names' if isinstance(data, dict) else
                                type(data).__name__))
     return data
@@ -76,7 +72,7 @@ def plain(value):
 def dump_variables(variables):
     """The YAML plaintext written for a mapping of variables (sorted, block style)."""
     if not isinstance(variables, dict) or not all(isinstance(name, str) for name in variables):
-        raise VarsFileError('content: must be a mapping of variable names to values')
+        raise UserError('content: must be a mapping of variable names to values')
     return yaml.safe_dump(plain(variables), default_flow_style=False, sort_keys=True,
                           allow_unicode=True).encode('utf-8')
 
@@ -89,7 +85,7 @@ def unseal_text(client, settings, text, source):
     try:
         opened = _sealing.unseal(client, target, sealed.ciphertext)
     except UserError as exc:
-        raise VarsFileError('%s: %s' % (source, exc))
+        raise UserError('%s: %s' % (source, exc))
     return target, opened.plaintext, opened.rewrapped
 
 

@@ -122,13 +122,14 @@ updated:
 '''
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._dest import read_existing, write_dest
+from ansible_collections.scwkms.key_manager.plugins.module_utils._errors import UserError
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
     build_module, client_from_module, module_errors, require, require_cryptography,
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._sealing import ENVELOPE_CHOICES
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import locate
 from ansible_collections.scwkms.key_manager.plugins.module_utils._vars_file import (
-    VarsFileError, changes, dump_variables, key_uri, open_text, parse_variables, same_target, seal_text,
+    changes, dump_variables, key_uri, open_text, parse_variables, same_target, seal_text,
 )
 
 
@@ -158,7 +159,7 @@ def plan(module, client, settings, current):
     opened = open_text(client, settings, current.decode('utf-8', 'replace'), params['path']) if current else None
     target = locate(client, settings, params['key'], params['region']) if params['key'] else None
     if target is None and opened is None:
-        raise VarsFileError('key: required to create %s' % params['path'])
+        raise UserError('key: required to create %s' % params['path'])
     if opened is None:
         return target, None, None
     if target is None or same_target(target, opened.target):

@@ -128,13 +128,14 @@ class VarsModule(BaseVarsPlugin):
     def _decrypted(self, path):
         try:
             stat = os.stat(path)
+            identity = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            if identity in DECRYPTED:
+                return DECRYPTED[identity]
             with open(path, 'rb') as handle:
                 text = handle.read().decode('utf-8')
         except (OSError, UnicodeDecodeError) as exc:
             raise AnsibleParserError('%s: cannot read %s: %s' % (NAME, path, getattr(exc, 'strerror', None) or exc))
-        identity = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        if identity not in DECRYPTED:
-            DECRYPTED[identity] = wrap_var(self._open(text, path))
+        DECRYPTED[identity] = wrap_var(self._open(text, path))
         return DECRYPTED[identity]
 
     def _open(self, text, path):
