@@ -79,6 +79,17 @@ CHECK_DISABLED = """
 """
 
 
+CHECK_LOADED = """
+- hosts: host01
+  gather_facts: false
+  tasks:
+    - name: Loaded
+      ansible.builtin.assert:
+        that:
+          - common_secret | length == {length}
+"""
+
+
 def sha256(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -158,3 +169,13 @@ def test_the_switch_turns_the_plugin_off_and_a_missing_credential_names_the_file
     assert 'no Scaleway secret key found' in output
     assert os.path.join('group_vars', 'all', 'common.scwkms') in output
     assert_no_secret(output, COMMON, WEB, HOST09, TRAP)
+
+
+def test_settings_from_ansible_cfg(km_emulator, keys, tmp_path):
+    project(tmp_path, km_emulator, *keys)
+    with open(tmp_path / 'ansible.cfg', 'a') as config:
+        config.write('[scwkms_key_manager]\nvars_plugin_api_url = %s\nvars_plugin_stage = inventory\n' % km_emulator.url)
+    km_emulator.clear_requests()
+    returncode, output = run(tmp_path, CHECK_LOADED.format(length=len(COMMON)), km_emulator, SCW_API_URL=None)
+    assert returncode == 0, output[-6000:]
+    assert decrypts_by_key(km_emulator) == {keys[0]: 3}
