@@ -50,9 +50,8 @@ def parse_variables(plaintext, source, what='the decrypted content'):
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(name, str) for name in data):
-        raise UserError('%s: %s must be a YAML mapping of variable names to values, got %s'
-                            % (source, what, 'a mapping with non-text names' if isinstance(data, dict) else
-                               type(data).__name__))
+        got = 'a mapping with non-text names' if isinstance(data, dict) else type(data).__name__
+        raise UserError('%s: %s must be a YAML mapping of variable names to values, got %s' % (source, what, got))
     return data
 
 
