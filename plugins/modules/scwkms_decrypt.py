@@ -131,7 +131,11 @@ ciphertext:
   description: The ciphertext under the newest rotation (base64), when O(rewrap=true), O(ciphertext) was given and one was returned.
   returned: success
   type: str
-dest: {description: The plaintext file, when O(dest) was given., returned: when O(dest) was given, type: str, sample: /etc/app/settings.yml}
+dest:
+  description: The plaintext file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /etc/app/settings.yml
 '''
 
 import base64

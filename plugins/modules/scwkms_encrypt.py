@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
   - scwkms.key_manager.encryption
-  - scwkms.key_manager.encryption.algorithm
+  - scwkms.key_manager.encryption.encrypt_algorithm
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -140,8 +140,11 @@ ciphertext:
   type: str
   sample: AQAAAAF8HFPnyemkCeEQ3GiyUbRqPimTB/9qFjnqIYNxLDPBIck7RL029kwv62QUqs8dww==
 size: {description: The ciphertext's size in bytes; V(null) in check mode., returned: success, type: int, sample: 57}
-dest: {description: The ciphertext file, when O(dest) was given., returned: when O(dest) was given, type: str,
-       sample: /srv/backup/db.dump.enc}
+dest:
+  description: The ciphertext file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /srv/backup/db.dump.enc
 '''
 
 import base64
