@@ -130,7 +130,8 @@ class LookupModule(LookupBase):
                 try:
                     plaintext = self._decrypt(client, settings, data, source, associated_data)
                 except UserError as exc:
-                    raise UserError('%s: %s' % (source, exc))
+                    # Messages about the file itself (a malformed sealed file) name it already.
+                    raise exc if str(exc).startswith(source) else UserError('%s: %s' % (source, exc))
                 results.append(render(plaintext, self.get_option('output'), source))
         return wrap_var(results)
 

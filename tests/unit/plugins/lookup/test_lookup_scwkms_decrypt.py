@@ -108,6 +108,9 @@ def test_associated_data_and_a_name_cost_one_list(lookup, km_emulator, key):
 
 def test_errors_never_show_the_plaintext(lookup, km_emulator, key, tmp_path):
     secret = PLAINTEXT.encode()
+    broken = in_files(tmp_path, 'broken.sealed', 'scwkms_sealed: 1\nkey: %s\n' % key)
+    with pytest.raises(AnsibleLookupError, match='^scwkms_decrypt: [^:]*broken.sealed: not a sealed file: ciphertext missing$'):
+        lookup(broken)
     with pytest.raises(AnsibleLookupError, match='key is required'):
         lookup(base64.b64encode(sealed(km_emulator, key, secret)).decode())
     with pytest.raises(AnsibleLookupError, match='neither a file in the files search path nor base64'):
