@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_encrypt
 short_description: Encrypt text, bytes or a file of any size with a Scaleway Key Manager key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Encrypts with a Key Manager encryption key. The input is a text O(content), bytes as O(content_b64), or a file
     O(path) on the host that runs the module. The ciphertext is returned as RV(ciphertext) (base64), or written to
@@ -231,6 +231,7 @@ def run(module, source, size, result):
     choose_form(params['algorithm'], size, params['envelope'], aad)
     if params['dest']:
         _crypt_io.dest_exists(params['dest'])
+        result['dest'] = params['dest']
     else:
         _crypt_io.check_result_size(size, 'plaintext')
     settings, client = client_from_module(module)

@@ -45,7 +45,7 @@ def test_a_large_file_streams_both_ways(km_emulator, tmp_path):
     km_emulator.clear_requests()
     plain = tmp_path / 'plain'
     with open(plain, 'wb') as handle:
-        for _ in range(SIZE // (1 << 20)):
+        for _chunk in range(SIZE // (1 << 20)):
             handle.write(os.urandom(1 << 20))
     result, peak = peak_of(scwkms_encrypt, km_emulator, key=key['id'], algorithm='aes_256_gcm', path=str(plain),
                            dest=str(tmp_path / 'sealed'))
