@@ -13,6 +13,7 @@ Scenarios (see docs/benchmarks.md for what each one measures):
   loop         the same keys converged by a loop over scwkms_key (create, no-op, rotate K/10), on a sample
                of --loop-keys keys, extrapolated per item to K
   lookup       the scwkms_public_key lookup templated over 100 hosts: total requests
+  vars         the scwkms vars plugin, 3 encrypted files, 1 and 100 hosts: decrypt requests (tools/bench_vars.py)
   memory       peak RSS of the scwkms_keyring module process (first run and no-op), via an interpreter shim
   profile      cProfile of the module processes, and each module process timed outside Ansible
   emulator     the emulator's own throughput on a mixed workload from parallel clients
@@ -46,7 +47,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tools import bench_encryption
+from tools import bench_encryption, bench_vars
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.connection_vars import connection_vars
 from tools.emulator import running_emulator
@@ -69,6 +70,7 @@ TARGETS = {
     # A name costs one list to find its id, once per run: the cache no longer outlives a run (issue 8).
     "lookup_requests": "lookup over 100 hosts: one request per distinct key by id, two by name (list + public key)",
     "keyring_memory": "keyring module process over the keys: peak memory under 150 MB",
+    "vars_requests": "vars plugin: decrypt requests = encrypted files, for 1 and 100 hosts",
 }
 
 
@@ -557,6 +559,7 @@ def summarize(bench, options, elapsed):
                             ", ".join("by %s: %d requests for %d keys" % (form, run["requests"], run["distinct_keys"])
                                       for form, run in lookups.items())),
         "keyring_memory": (memory is not None and memory < 150, "%.1f MB" % memory if memory else "not measured"),
+        "vars_requests": bench_vars.check(s),
     }
     return {"machine": machine(), "options": vars(options), "elapsed_seconds": elapsed,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -662,6 +665,7 @@ def render(summary, command):
     lines += ["", "Requests by route: %s." % "; ".join(
         "by %s: %s" % (form, ", ".join("%s x%d" % item for item in sorted(run["counts"].items())))
         for form, run in summary["lookup"].items())]
+    lines += bench_vars.render_lines(summary["samples"])
     lines += [
         "",
         "## The emulator's own throughput",
@@ -806,6 +810,7 @@ def main(argv=None):
         print("once: lookup, memory, profile, emulator throughput", flush=True)
         bench.reset()
         scenario_lookup(bench)
+        bench_vars.scenario_vars(bench)
         bench.control("POST", "reset")
         scenario_memory(bench)
         bench.reset()

@@ -160,7 +160,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._public_key imp
 )
 from ansible_collections.scwkms.key_manager.plugins.module_utils._target import KeyNotFound, Target, locate
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._lookup import (
-    client_from_plugin, lookup_errors, require_cryptography_plugin,
+    client_from_plugin, lookup_errors, require_cryptography_plugin, templated_sources,
 )
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._public_key_cache import PublicKeyCache, public_url
 
@@ -171,7 +171,7 @@ display = Display()
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=self._templated_sources(variables), direct=kwargs)
+        self.set_options(var_options=templated_sources(self._templar, variables), direct=kwargs)
         require_cryptography_plugin(NAME)
         cache = PublicKeyCache(self.get_option('cache_dir'), self.get_option('cache_ttl'),
                                enabled=self.get_option('cache'), warn=display.warning)
@@ -191,20 +191,6 @@ class LookupModule(LookupBase):
                     continue
                 results.append(render(record, self.get_option('format')))
         return results
-
-    def _templated_sources(self, variables):
-        """The variables this plugin reads options from (scwkms_*), templated.
-
-        ansible-core hands lookups the task's variables untemplated, and the config manager does not
-        template the `vars:` sources of plugin options, so `scwkms_secret_key: "{{ vault_secret }}"`
-        would reach the plugin as the literal template text."""
-        if not variables:
-            return variables
-        templated = dict(variables)
-        for name, value in variables.items():
-            if name.startswith('scwkms_') and isinstance(value, str) and '{' in value:
-                templated[name] = self._templar.template(value)
-        return templated
 
 
 class Resolver(object):

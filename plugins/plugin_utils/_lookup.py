@@ -49,6 +49,21 @@ def require_cryptography_plugin(plugin_name):
     require_plugin(plugin_name, CRYPTOGRAPHY)
 
 
+def templated_sources(templar, variables):
+    """The variables lookups read options from (scwkms_*), templated.
+
+    ansible-core hands lookups the task's variables untemplated, and the config manager does not
+    template the `vars:` sources of plugin options, so `scwkms_secret_key: "{{ vault_secret }}"`
+    would reach the plugin as the literal template text."""
+    if not variables:
+        return variables
+    templated = dict(variables)
+    for name, value in variables.items():
+        if name.startswith('scwkms_') and isinstance(value, str) and '{' in value:
+            templated[name] = templar.template(value)
+    return templated
+
+
 def settings_from_plugin(plugin, plugin_name):
     options = dict((name, plugin.get_option(name)) for name in NAMES)
     with lookup_errors(plugin_name):

@@ -75,6 +75,19 @@ def create_key(emulator, algorithm, name=None):
     return client_for(emulator).create_key(name=name or 'test-%s' % algorithm, algorithm=algorithm, protected=False)
 
 
+def lookup_with_options(module, defaults, emulator, **options):
+    """A LookupModule of the lookup `module` whose set_options() sets `defaults` updated with a connection to the
+    emulator and `options`, as they are; the option plumbing itself is exercised by playbook tests."""
+    plugin = module.LookupModule()
+    values = dict(defaults, api_url=emulator.url, secret_key=SECRET, project_id=PROJECT, region='fr-par')
+    values.update(options)
+
+    def set_options(task_keys=None, var_options=None, direct=None):
+        plugin._options = dict(values)
+    plugin.set_options = set_options
+    return plugin
+
+
 def api_calls(emulator):
     """Requests per route since the last clear, e.g. {'GET /keys/{key_id}/public-key': 1}."""
     return dict((route, count) for route, count in emulator.counts().items() if count)

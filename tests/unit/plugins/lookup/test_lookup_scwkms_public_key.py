@@ -22,7 +22,7 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils import _client
 from ansible_collections.scwkms.key_manager.plugins.module_utils._pem import parse_public_key
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils import _public_key_cache
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
-    LIST, PROJECT, PUBLIC_KEY, SECRET, api_calls, client_for, create_key,
+    LIST, PROJECT, PUBLIC_KEY, SECRET, api_calls, client_for, create_key, lookup_with_options,
 )
 
 pytest.importorskip('scwkms_emulator')
@@ -47,14 +47,7 @@ def lookup(km_emulator, tmp_path, monkeypatch):
     monkeypatch.setattr(_public_key_cache, 'run_directory', lambda: runs[-1], raising=False)
 
     def run(*terms, **options):
-        plugin = scwkms_public_key.LookupModule()
-        values = dict(DEFAULTS, api_url=km_emulator.url, secret_key=SECRET, project_id=PROJECT, region='fr-par')
-        values.update(options)
-
-        def set_options(task_keys=None, var_options=None, direct=None):
-            plugin._options = dict(values)
-        plugin.set_options = set_options
-        return plugin.run(list(terms), variables={})
+        return lookup_with_options(scwkms_public_key, DEFAULTS, km_emulator, **options).run(list(terms), variables={})
 
     def new_run():
         runs.append(str(tmp_path / ('run%d' % len(runs))))
