@@ -29,7 +29,7 @@ _HEXISH = re.compile(r'(urn:uuid:)?[{(]?[0-9a-fA-F-]+[})]?', re.IGNORECASE)
 _SCHEME = re.compile(r'(scwkms|scw-kms|urn|https?):', re.IGNORECASE)
 
 ID_FORMS = ('a key UUID, scwkms:key-id=<uuid>;region=<region> (step-ca) or '
-            'scw-kms://regions/<region>/keys/<uuid> (Tink)')
+            'scw-kms://regions/<region>/keys/<uuid> (Tink; also scw-kms://<uuid>, region from the settings)')
 
 KeyRef = namedtuple('KeyRef', ['key_id', 'name', 'region'])
 """Exactly one of key_id and name is set; region is None when the reference does not carry one."""
@@ -99,10 +99,13 @@ def _parse_id_forms(text, option):
     if match:
         return _parse_step_uri(match.group('attrs'), text, option)
     if text.startswith('scw-kms://'):
+        if is_uuid(text[len('scw-kms://'):]):
+            # Tink-Python's form names no region: the settings' region applies.
+            return KeyRef(text[len('scw-kms://'):].lower(), None, None)
         match = _TINK_URI.fullmatch(text)
         if not match or not is_uuid(match.group('key_id')):
-            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid>'
-                              % (option, text))
+            raise KeyRefError('%s: %r is not a valid Tink key URI; expected scw-kms://regions/<region>/keys/<key uuid> '
+                              'or scw-kms://<key uuid>' % (option, text))
         return KeyRef(match.group('key_id').lower(), None, validate_region(match.group('region'), option))
     return None
 
@@ -121,6 +124,11 @@ def _parse_step_uri(attrs, text, option):
                           % (option, text))
     region = values.get('region')
     return KeyRef(key_id.lower(), None, validate_region(region, option) if region else None)
+
+
+def tink_uri(key_id, region):
+    """The Tink form with its region (tink-go-scwkms examples); parse_key_id reads it back."""
+    return 'scw-kms://regions/%s/keys/%s' % (region, key_id)
 
 
 def kms_uri(key_id, region):
