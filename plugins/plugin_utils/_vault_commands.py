@@ -21,6 +21,7 @@ from . import _vault_store as store
 
 # 32 random bytes in URL-safe base64 (43 characters): printable, so it survives ansible-core's reading of stdout.
 PASSWORD_BYTES = 32
+SCRIPT = 'scwkms-vault-client.py'
 
 
 class Failed(Exception):
@@ -77,17 +78,27 @@ def run(context):
 def load(context, label):
     """(SealedFile, path) of a label; NoSecret when it has none."""
     path = store.label_path(context.directory, label)
-    text = store.read(context.directory, label)
+    try:
+        text = store.read(context.directory, label)
+    except store.NoSecret as exc:
+        raise store.NoSecret('%s (directory from %s); create one with: %s create %s --key <key>' % (
+            exc, context.origin, SCRIPT, label)) from None
     from ..module_utils import _sealed_file
     with failures(label, path):
-        return _sealed_file.load(text, path), path
+        return _sealed_file.load(text, 'sealed file'), path
 
 
 def unseal(client, settings, sealed, label):
     """The label's password: one /decrypt request (a key named by its URI is not read first)."""
     from ..module_utils import _sealing, _target
     target = _target.locate(client, settings, sealed.key)
-    return _sealing.unseal(client, target, sealed.ciphertext, store.associated_data(label))
+    try:
+        return _sealing.unseal(client, target, sealed.ciphertext, store.associated_data(label))
+    except _sealing.SealingError as exc:
+        if 'does not decrypt' not in str(exc):
+            raise
+        raise _sealing.SealingError('%s; this client binds a password to its label, so a file copied or renamed '
+                                    'from another label does not decrypt either' % exc) from None
 
 
 def seal(client, settings, key_ref, password, label):
@@ -95,9 +106,9 @@ def seal(client, settings, key_ref, password, label):
     from ..module_utils import _sealed_file, _sealing, _target
     target = _target.locate(client, settings, key_ref)
     sealed = _sealing.seal(client, target, password, associated_data=store.associated_data(label))
-    uri = 'scw-kms://regions/%s/keys/%s' % (target.region, target.key_id)
-    comment = 'The ansible-vault password of label %s: ansible-vault --vault-id %s@scwkms-vault-client.py' % (
-        label, label)
+    uri = _sealed_file.key_uri(target.key_id, target.region)
+    comment = 'The ansible-vault password of label %s: ansible-vault --vault-id %s@%s' % (
+        label, label, SCRIPT)
     return uri, _sealed_file.dump(uri, sealed.ciphertext, comment=comment)
 
 

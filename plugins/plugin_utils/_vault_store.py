@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 
 DIR_ENV = 'SCWKMS_VAULT_DIR'
 INI_SECTION = 'scwkms_vault_client'
@@ -123,6 +122,7 @@ def read(directory, label):
 
 def write(directory, label, text, replace=False):
     """Write a label's sealed file atomically (a reader sees the old file or the new one, never half)."""
+    import tempfile
     path = label_path(directory, label)
     try:
         os.makedirs(directory, exist_ok=True)
