@@ -17,6 +17,7 @@ import secrets
 from contextlib import contextmanager
 
 from ..module_utils._errors import KeyManagerError, UserError
+from ..module_utils._options import package_of
 from . import _vault_store as store
 
 # 32 random bytes in URL-safe base64 (43 characters): printable, so it survives ansible-core's reading of stdout.
@@ -68,7 +69,7 @@ def failures(label, path):
     except KeyManagerError as exc:
         raise Failed('label %r (%s): Key Manager API call failed: %s' % (label, path, exc)) from None
     except ImportError as exc:
-        raise Failed('label %r: the %s Python package is required' % (label, (exc.name or '?').split('.')[0])) from None
+        raise Failed('label %r: the %s Python package is required' % (label, package_of(exc.name or '?'))) from None
 
 
 def run(context):
