@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.plugin_utils.vault_support import DECRYPT, aes_keys
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT, SECRET, client_for
 
 ROOT = pathlib.Path(os.path.abspath(__file__)).parents[3]
@@ -61,7 +62,7 @@ class Project:
         done = subprocess.run([binary, *command[1:]], env=dict(self.env, **environ), cwd=str(self.dir),
                               capture_output=True, text=True, timeout=300, check=False)
         decrypts = collections.Counter(entry['path'].split('/')[-2] for entry in self.emulator.requests()
-                                       if entry['route'] == 'POST /keys/{key_id}/decrypt')
+                                       if entry['route'] == DECRYPT)
         output = done.stdout + done.stderr
         for secret in [SECRET] + self.passwords:
             assert secret not in output, 'a secret reached the output of %s' % (command,)
@@ -85,9 +86,7 @@ def project(km_emulator, tmp_path):
 
 @pytest.fixture
 def keys(km_emulator):
-    api = client_for(km_emulator)
-    return dict((name, api.create_key(name=name, algorithm='aes_256_gcm', protected=False)['id'])
-                for name in ('vault-prod', 'vault-next'))
+    return aes_keys(km_emulator, 'vault-prod', 'vault-next')
 
 
 def vault_id(label):

@@ -15,10 +15,10 @@ import re
 import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.plugin_utils._vault_client import main
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.plugin_utils.vault_support import (
+    DECRYPT, ENCRYPT, aes_keys,
+)
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT, SECRET, api_calls, client_for
-
-DECRYPT = 'POST /keys/{key_id}/decrypt'
-ENCRYPT = 'POST /keys/{key_id}/encrypt'
 Run = collections.namedtuple('Run', 'code out err calls')
 
 
@@ -49,8 +49,7 @@ def client(km_emulator, tmp_path):
 
 @pytest.fixture
 def keys(km_emulator):
-    api = client_for(km_emulator)
-    return [api.create_key(name=name, algorithm='aes_256_gcm', protected=False)['id'] for name in ('vault', 'other')]
+    return list(aes_keys(km_emulator, 'vault', 'other').values())
 
 
 def test_create_seals_a_random_password_that_get_prints_with_one_decrypt_request(client, keys):
@@ -241,3 +240,12 @@ def test_the_vault_directory_comes_from_ansible_cfg_when_nothing_else_is_set(cli
     assert client('create', 'prod', '--key', 'vault', **environ).code == 0
     assert os.path.isfile(tmp_path / 'project' / 'ids' / 'prod.scwkms')
     assert client('get', 'prod', **environ).code == 0
+
+
+def test_the_script_is_one_ansible_core_runs_as_a_client_script():
+    from ansible.parsing.vault import script_is_client
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'scripts',
+                          'scwkms-vault-client.py')
+    assert script_is_client(script) and os.access(script, os.X_OK)
+    with open(script, 'rb') as handle:
+        assert handle.readline() == b'#!/usr/bin/env python\n'  # the only python shebang ansible-test accepts here
