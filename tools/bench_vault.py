@@ -27,6 +27,9 @@ def _vault_id(label):
     return "%s@%s" % (label, CLIENT)
 
 
+# Steps that change nothing are timed 3 times and the fastest is kept: on a shared machine one sample says
+# more about the neighbours than about the command. The others change the file, so they run once.
+REPEATABLE = ("show", "get", "version", "view")
 # (sample name, what it shows, command, labels it reads)
 STEPS = (
     ("show", "client `show`: start-up alone, no request", [CLIENT, "show", "prod"], ()),
@@ -54,14 +57,14 @@ def scenario_vault(bench):
         _run(bench, [CLIENT, "create", label, "--key", key, "--force"], env)
     bench.write("vault-secret.yml", "bench_secret: bench-value\n")
     bench.write("vault-play.yml", PLAY)
-    # One unmeasured start-up each, so that neither is timed reading its files from a cold disk cache.
-    for command in ([CLIENT, "show"], ["ansible-vault", "--version"]):
-        _run(bench, command, env)
     for name, _what, command, labels in STEPS:
-        bench.clear_log()
-        wall = _run(bench, command, env)
-        per_key = collections.Counter(request["path"].split("/")[-2] for request in bench.log()["requests"]
-                                      if request["route"] == DECRYPT)
+        walls, per_key = [], collections.Counter()
+        for _time in range(3 if name in REPEATABLE else 1):
+            bench.clear_log()
+            walls.append(_run(bench, command, env))
+            per_key = collections.Counter(request["path"].split("/")[-2] for request in bench.log()["requests"]
+                                          if request["route"] == DECRYPT)
+        wall = min(walls)
         bench.record("vault_%s" % name, wall=wall, labels=len(labels), decrypts=sum(per_key.values()),
                      one_per_label=sorted(per_key.values()) == [1] * len(labels)
                      and set(per_key) == set(keys[label] for label in labels))
@@ -93,8 +96,10 @@ def check(samples):
 def render_lines(samples):
     if not _last(samples, "get"):
         return []
-    lines = ["", "## The vault password client", "", "One run of each command, with the emulator as Key Manager "
-             "(a request costs about a millisecond here, so the times are start-up and work on this machine).", "",
+    lines = ["", "## The vault password client", "", "Each command with the emulator as Key Manager (a request costs "
+             "about a millisecond here, so the times are start-up and work on this machine): the fastest of 3 runs "
+             "for %s, which change nothing, one run for the others. Requests are those of the last run." % (
+                 ", ".join("`%s`" % name for name in REPEATABLE)), "",
              "| command | labels | decrypt requests | one per label | wall |", "|---|--:|--:|:-:|--:|"]
     for name, what, _command, _labels in STEPS:
         run = _last(samples, name)
