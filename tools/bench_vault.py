@@ -103,8 +103,8 @@ def render_lines(samples):
              "| command | labels | decrypt requests | one per label | wall |", "|---|--:|--:|:-:|--:|"]
     for name, what, _command, _labels in STEPS:
         run = _last(samples, name)
-        lines.append("| %s | %d | %d | %s | %.0f ms |" % (what, run["labels"], run["decrypts"],
-                                                        "yes" if run["one_per_label"] else "**no**", run["wall"] * 1000))
+        lines.append("| %s | %d | %d | %s | %.0f ms |" % (
+            what, run["labels"], run["decrypts"], "yes" if run["one_per_label"] else "**no**", run["wall"] * 1000))
     get, show, version, view = (_last(samples, name) for name in ("get", "show", "version", "view"))
     lines += ["", "The client starts in %.0f ms; with its one request it takes %.0f ms, %.2f x `ansible-vault --version` "
               "(%.0f ms), and %.0f %% of an `ansible-vault view` that runs it (%.0f ms)." % (

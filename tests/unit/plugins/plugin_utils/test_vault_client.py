@@ -67,6 +67,11 @@ def test_create_seals_a_random_password_that_get_prints_with_one_decrypt_request
     assert client('get', 'prod').out == got.out
 
 
+def test_reading_a_password_needs_only_the_secret_key_not_a_project(client, keys):
+    client('create', 'prod', '--key', 'vault')
+    assert client('--vault-id', 'prod', SCW_DEFAULT_PROJECT_ID='').code == 0
+
+
 def test_two_labels_get_two_different_passwords(client, keys):
     for label in ('a', 'b'):
         assert client('create', label, '--key', keys[0]).code == 0
