@@ -5,8 +5,8 @@
 
 """The one way to encrypt and decrypt with Key Manager: direct or as a Tink envelope (_envelope). Private.
 
-seal() / unseal() handle whole values; wrap_dek() / unwrap_dek() are their DEK halves, for callers that
-stream the payload (scwkms_encrypt and scwkms_decrypt on large files). Requests:
+seal() / unseal() handle whole values; seal_into() / unseal_into() the same from a stream into a sink (a file of
+any size, the envelope payload streamed); wrap_dek() / unwrap_dek() are the DEK halves. Requests:
 - seal, symmetric key: one /encrypt (of the plaintext, or of the serialized DEK with empty AD);
 - seal, RSA-OAEP key: one GET public-key; the plaintext never leaves the host;
 - plus one GET of the key when neither `algorithm` nor target.key tells the key's algorithm;
@@ -28,10 +28,8 @@ ENVELOPE_CHOICES = ('auto', 'always', 'never')
 
 Sealed = namedtuple('Sealed', ['ciphertext', 'form'])
 Opened = namedtuple('Opened', ['plaintext', 'form', 'rewrapped'])
-
-__all__ = ['MAX_PLAINTEXT', 'MAX_CIPHERTEXT', 'ENVELOPE_CHOICES', 'ENCRYPTION_ALGORITHMS', 'Sealed', 'Opened',
-           'SealingError', 'seal', 'unseal', 'wrap_dek', 'unwrap_dek', 'key_algorithm', 'choose_form',
-           'direct_limit', 'is_envelope']
+# ENCRYPTION_ALGORITHMS is defined next to the checks that use it, and exported here.
+__all__ = ['ENCRYPTION_ALGORITHMS', 'SealingError']
 
 
 def is_symmetric(algorithm):
@@ -104,13 +102,29 @@ def seal(client, target, plaintext, associated_data=b'', envelope='auto', algori
     return Sealed(_envelope.pack(encrypted_dek, _envelope.seal_payload(dek, plaintext, associated_data)), form)
 
 
-def is_envelope(blob):
-    """An envelope whose encrypted DEK has a Key Manager ciphertext's shape: symmetric (0x01, rotation, IV,
-    ciphertext, tag) or RSA-OAEP (the modulus size). A direct ciphertext passes by chance about once in 2^30."""
-    if not _envelope.looks_like_envelope(blob):
-        return False
-    encrypted_dek = _envelope.unpack(blob)[0]
+def kek_shaped(encrypted_dek):
+    """Whether an encrypted DEK has a Key Manager ciphertext's shape: symmetric (0x01, rotation, IV, ciphertext,
+    tag) or RSA-OAEP (the modulus size)."""
     return len(encrypted_dek) in (256, 384, 512) or (encrypted_dek[:1] == b'\x01' and len(encrypted_dek) > 33)
+
+
+def is_envelope(blob):
+    """An envelope whose encrypted DEK is kek_shaped(); a direct ciphertext passes by chance about once in 2^30."""
+    return _envelope.looks_like_envelope(blob) and kek_shaped(_envelope.unpack(blob)[0])
+
+
+def envelope_header(stream):
+    """The encrypted DEK when the stream (from its position) holds an is_envelope() envelope, the stream then
+    left at the payload; else None, the stream back where it was."""
+    start = stream.tell()
+    try:
+        encrypted_dek = _envelope.read_header(stream)
+    except _envelope.EnvelopeError:
+        encrypted_dek = None
+    if encrypted_dek is not None and kek_shaped(encrypted_dek):
+        return encrypted_dek
+    stream.seek(start)
+    return None
 
 
 def unwrap_dek(client, target, encrypted_dek):
@@ -119,6 +133,12 @@ def unwrap_dek(client, target, encrypted_dek):
         serialized, refreshed = client.decrypt(target.key_id, encrypted_dek, None, target.region)
     client.add_secret(serialized)
     return _envelope.parse_dek(serialized), refreshed or None
+
+
+def check_direct_size(size):
+    if not 1 <= size <= MAX_CIPHERTEXT:
+        raise SealingError('the ciphertext is %d bytes and is not an envelope; Key Manager decrypts 1 to %d bytes, so '
+                           'larger data must have been encrypted with envelope: auto or always' % (size, MAX_CIPHERTEXT))
 
 
 def unseal(client, target, ciphertext, associated_data=b''):
@@ -131,12 +151,44 @@ def unseal(client, target, ciphertext, associated_data=b''):
         except _envelope.EnvelopeError as exc:
             raise SealingError('cannot decrypt with %s: %s' % (describe(target), exc))
         return Opened(plaintext, 'envelope', _envelope.pack(refreshed, payload) if refreshed else None)
-    if not 1 <= len(ciphertext) <= MAX_CIPHERTEXT:
-        raise SealingError('the ciphertext is %d bytes and is not an envelope; Key Manager decrypts 1 to %d bytes, so '
-                           'larger data must have been encrypted with envelope: auto or always' % (
-                               len(ciphertext), MAX_CIPHERTEXT))
+    check_direct_size(len(ciphertext))
     if target.key is not None:
         usable_algorithm(target, None, 'decrypt')
     with explained(client, target, 'decrypt'):
         plaintext, refreshed = client.decrypt(target.key_id, ciphertext, associated_data or None, target.region)
     return Opened(plaintext, 'direct', refreshed or None)
+
+
+def seal_into(client, target, algorithm, form, source, sink, associated_data=b''):
+    """Encrypt the rest of source into sink in `form` (from choose_form), streaming an envelope's payload."""
+    if form == 'direct':
+        sink.write(seal(client, target, source.read(MAX_PLAINTEXT + 1), associated_data, 'never', algorithm).ciphertext)
+        return
+    dek, encrypted_dek = wrap_dek(client, target, algorithm)
+    sink.write(_envelope.header(encrypted_dek))
+    _envelope.seal_stream(dek, source, sink, associated_data)
+
+
+Unsealed = namedtuple('Unsealed', ['form', 'refreshed', 'payload_at'])
+"""refreshed: the new direct ciphertext, or an envelope's new encrypted DEK (its payload starts at payload_at)."""
+
+
+def unseal_into(client, target, source, sink, associated_data=b''):
+    """Decrypt the rest of source into sink with one /decrypt. An envelope's payload streams, so sink may get
+    unauthenticated bytes before the SealingError of a bad tag: give a temporary file and discard it then."""
+    encrypted_dek = envelope_header(source)
+    if encrypted_dek is None:
+        start = source.tell()
+        size = source.seek(0, 2) - start
+        source.seek(start)
+        check_direct_size(size)
+        opened = unseal(client, target, source.read(), associated_data)
+        sink.write(opened.plaintext)
+        return Unsealed('direct', opened.rewrapped, None)
+    payload_at = source.tell()
+    dek, refreshed = unwrap_dek(client, target, encrypted_dek)
+    try:
+        _envelope.open_stream(dek, source, sink, associated_data)
+    except _envelope.EnvelopeError as exc:
+        raise SealingError('cannot decrypt with %s: %s' % (describe(target), exc))
+    return Unsealed('envelope', refreshed, payload_at)

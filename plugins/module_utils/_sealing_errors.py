@@ -27,20 +27,18 @@ class SealingError(KeyUseError):
     """Encryption or decryption cannot happen, for a reason the playbook author can fix."""
 
 
-def usable_algorithm(target, hint, operation='encrypt'):
-    """The algorithm to use: the key's when it was read (it must encrypt and be enabled, and match the hint),
-    else the hint (None when neither is known)."""
-    if hint is not None and hint not in ENCRYPTION_ALGORITHMS:
-        raise SealingError('algorithm: %s cannot %s; Key Manager encrypts with %s' % (
-            hint, operation, ', '.join(ENCRYPTION_ALGORITHMS)))
+def usable_algorithm(target, hint, operation='encrypt', allowed=ENCRYPTION_ALGORITHMS):
+    """The algorithm to use: the key's when it was read (one of `allowed`, enabled, matching the hint), else the
+    hint (None when neither is known)."""
+    if hint is not None and hint not in allowed:
+        raise SealingError('algorithm: %s cannot %s; use one of %s' % (hint, operation, ', '.join(allowed)))
     if target.key is None:
         return hint
     algorithm = algorithm_of(target.key)
-    if algorithm not in ENCRYPTION_ALGORITHMS:
+    if algorithm not in allowed:
         usage = ALGORITHM_USAGE.get(algorithm, 'unknown usage')
-        raise SealingError('%s is %s %s key (%s): it cannot %s; encryption keys use one of %s' % (
-            describe(target), 'an' if usage[0] in 'aeiou' else 'a', usage, algorithm, operation,
-            ', '.join(ENCRYPTION_ALGORITHMS)))
+        raise SealingError('%s is %s %s key (%s): it cannot %s; only %s keys can' % (
+            describe(target), 'an' if usage[0] in 'aeiou' else 'a', usage, algorithm, operation, ', '.join(allowed)))
     if target.key.get('state') != 'enabled':
         raise SealingError('%s is %s: only enabled keys can %s' % (describe(target), target.key.get('state'), operation))
     if hint is not None and hint != algorithm:
@@ -53,7 +51,7 @@ def _arguments(exc):
 
 
 @contextmanager
-def explained(client, target, operation, envelope=False):
+def explained(client, target, operation, envelope=False, allowed=ENCRYPTION_ALGORITHMS):
     """Turn a refused encrypt/decrypt into KeyNotFound or SealingError when the answer or the key explains it."""
     try:
         yield
@@ -68,11 +66,11 @@ def explained(client, target, operation, envelope=False):
                                % describe(target))
         if exc.status not in _EXPLAINABLE:
             raise
-        _explain_from_key(client, target, operation, exc)
+        _explain_from_key(client, target, operation, exc, allowed)
         raise
 
 
-def _explain_from_key(client, target, operation, exc):
+def _explain_from_key(client, target, operation, exc, allowed):
     try:
         key = client.get_key(target.key_id, target.region)
     except KeyManagerError:
@@ -80,7 +78,7 @@ def _explain_from_key(client, target, operation, exc):
     if key is None:
         raise KeyNotFound('key %s does not exist in region %s' % (target.key_id, target.region))
     try:
-        usable_algorithm(target._replace(key=key), None, operation)
+        usable_algorithm(target._replace(key=key), None, operation, allowed)
     except SealingError as reason:
         raise SealingError('%s (Key Manager answered HTTP %s%s)' % (
             reason, exc.status, ' %s' % exc.error_type if exc.error_type else ''))
