@@ -254,3 +254,27 @@ def test_the_script_is_one_ansible_core_runs_as_a_client_script():
     assert script_is_client(script) and os.access(script, os.X_OK)
     with open(script, 'rb') as handle:
         assert handle.readline() == b'#!/usr/bin/env python\n'  # the only python shebang ansible-test accepts here
+
+
+class Terminal(io.BytesIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize('answers, code', [(['typed-Pa55', 'typed-Pa55'], 0), (['typed-Pa55', 'typo-Pa55'], 1)])
+def test_import_on_a_terminal_asks_twice_and_writes_only_when_both_agree(client, keys, monkeypatch, answers, code):
+    asked = list(answers)
+    monkeypatch.setattr('getpass.getpass', lambda prompt: asked.pop(0))
+    out, err = io.BytesIO(), io.BytesIO()
+    assert main(['import', 'tty', '--key', 'vault'], client.environ, Terminal(), out, err) == code
+    assert 'typ' not in err.getvalue().decode()
+    assert client.path('tty').exists() == (code == 0)
+    if code == 0:
+        assert client('get', 'tty').out == b'typed-Pa55\n'
+    else:
+        assert 'the two passwords differ; nothing written' in err.getvalue().decode()
+
+
+def test_show_of_a_label_without_a_file_exits_2(client):
+    run = client('show', 'nothing')
+    assert run.code == 2 and "no vault password for label 'nothing'" in run.err
