@@ -64,7 +64,7 @@ def _parser():
         command.add_argument('label')
         command.add_argument('--key', required=True, help=KEY_HELP)
         command.add_argument('--force', action='store_true', help='replace the password LABEL already has')
-    commands.add_parser('show', help='which key protects LABEL (every label without one); no request').add_argument(
+    commands.add_parser('show', help='which key protects LABEL (without LABEL: every label); no request').add_argument(
         'label', nargs='?')
     rewrap = commands.add_parser('rewrap', help='re-encrypt the password of LABEL under another key (--key), or '
                                                 'under the newest rotation of its key; the password is unchanged')

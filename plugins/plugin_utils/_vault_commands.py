@@ -30,7 +30,7 @@ class Failed(Exception):
 
 
 class Context:
-    """The parsed command line, the environment, the binary streams and, once connected, the client."""
+    """The parsed command line, the environment, the binary streams and the directory of sealed files."""
 
     def __init__(self, args, environ, stdin, stdout, stderr):
         self.args, self.stdin, self.stdout, self.stderr = args, stdin, stdout, stderr
