@@ -278,3 +278,15 @@ def test_import_on_a_terminal_asks_twice_and_writes_only_when_both_agree(client,
 def test_show_of_a_label_without_a_file_exits_2(client):
     run = client('show', 'nothing')
     assert run.code == 2 and "no vault password for label 'nothing'" in run.err
+
+
+def test_a_label_sealed_in_another_region_is_read_there_whatever_the_default_region(client, km_emulator):
+    key = client_for(km_emulator).create_key(name='vault-ams', algorithm='aes_256_gcm', protected=False,
+                                             region='nl-ams')['id']
+    uri = 'scw-kms://regions/nl-ams/keys/%s' % key
+    assert client('import', 'ams', '--key', uri, stdin=b'amsterdam-Pa55').code == 0
+    assert client('show', 'ams').out.decode().split('\t')[1] == uri
+    got = client('--vault-id', 'ams', SCW_DEFAULT_REGION='fr-par')
+    assert got.out == b'amsterdam-Pa55\n'
+    assert [entry['path'] for entry in km_emulator.requests()] == [
+        '/key-manager/v1alpha1/regions/nl-ams/keys/%s/decrypt' % key]
