@@ -52,21 +52,25 @@ def _parser():
                 sys.stderr.write(message)
             raise _Exit(status)
 
-    parser = Parser(prog=PROG, description='Vault passwords sealed with Scaleway Key Manager, one file per label.')
+    directory = Parser(add_help=False)
+    # Before or after the command; SUPPRESS keeps a command's parser from resetting a --dir given before it.
+    directory.add_argument('--dir', default=argparse.SUPPRESS, help='the directory of sealed files (default: $%s, '
+                           'then [%s] %s in ansible.cfg, then ./%s)' % (
+                               store.DIR_ENV, store.INI_SECTION, store.INI_KEY, store.DEFAULT_DIR))
+    parser = Parser(prog=PROG, description='Vault passwords sealed with Scaleway Key Manager, one file per label.',
+                    parents=[directory])
     parser.add_argument('--vault-id', metavar='LABEL', help='print the vault password of LABEL (what ansible-core runs)')
-    parser.add_argument('--dir', help='the directory of sealed files (default: $%s, then [%s] %s in ansible.cfg, '
-                                      'then ./%s)' % (store.DIR_ENV, store.INI_SECTION, store.INI_KEY, store.DEFAULT_DIR))
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
-    commands.add_parser('get', help='print the vault password of LABEL').add_argument('label')
+    commands.add_parser('get', parents=[directory], help='print the vault password of LABEL').add_argument('label')
     for name, what in (('create', 'seal a new random vault password for LABEL'),
                        ('import', 'seal the vault password read from stdin (or asked for on a terminal) for LABEL')):
-        command = commands.add_parser(name, help=what)
+        command = commands.add_parser(name, parents=[directory], help=what)
         command.add_argument('label')
         command.add_argument('--key', required=True, help=KEY_HELP)
         command.add_argument('--force', action='store_true', help='replace the password LABEL already has')
-    commands.add_parser('show', help='which key protects LABEL (without LABEL: every label); no request').add_argument(
-        'label', nargs='?')
-    rewrap = commands.add_parser('rewrap', help='re-encrypt the password of LABEL under another key (--key), or '
+    commands.add_parser('show', parents=[directory], help='which key protects LABEL (without LABEL: every label); '
+                                                          'no request').add_argument('label', nargs='?')
+    rewrap = commands.add_parser('rewrap', parents=[directory], help='re-encrypt the password of LABEL under another key (--key), or '
                                                 'under the newest rotation of its key; the password is unchanged')
     rewrap.add_argument('label')
     rewrap.add_argument('--key', help=KEY_HELP)
@@ -75,6 +79,7 @@ def _parser():
 
 def parse(argv):
     args = _parser().parse_args(argv)
+    args.dir = getattr(args, 'dir', None)
     if args.vault_id is not None and args.command:
         raise Usage('--vault-id cannot be combined with a command')
     if args.vault_id is not None:

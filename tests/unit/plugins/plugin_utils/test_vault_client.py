@@ -290,3 +290,13 @@ def test_a_label_sealed_in_another_region_is_read_there_whatever_the_default_reg
     assert got.out == b'amsterdam-Pa55\n'
     assert [entry['path'] for entry in km_emulator.requests()] == [
         '/key-manager/v1alpha1/regions/nl-ams/keys/%s/decrypt' % key]
+
+
+@pytest.mark.parametrize('where', ['before', 'after'])
+def test_dir_is_taken_before_or_after_the_command(client, keys, tmp_path, where):
+    other = str(tmp_path / 'elsewhere')
+    argv = ['create', 'prod', '--key', 'vault']
+    assert client(*(['--dir', other] + argv if where == 'before' else argv + ['--dir', other])).code == 0
+    assert os.path.isfile(os.path.join(other, 'prod.scwkms')) and not client.path('prod').exists()
+    shown = client('show', '--dir', other) if where == 'after' else client('--dir', other, 'show')
+    assert shown.out.decode().startswith('prod\t')
