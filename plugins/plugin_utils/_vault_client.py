@@ -68,10 +68,12 @@ def _parser():
         command.add_argument('label')
         command.add_argument('--key', required=True, help=KEY_HELP)
         command.add_argument('--force', action='store_true', help='replace the password LABEL already has')
-    commands.add_parser('show', parents=[directory], help='which key protects LABEL (without LABEL: every label); '
-                                                          'no request').add_argument('label', nargs='?')
-    rewrap = commands.add_parser('rewrap', parents=[directory], help='re-encrypt the password of LABEL under another key (--key), or '
-                                                'under the newest rotation of its key; the password is unchanged')
+    show = commands.add_parser('show', parents=[directory],
+                               help='which key protects LABEL (without LABEL: every label); no request')
+    show.add_argument('label', nargs='?')
+    rewrap = commands.add_parser('rewrap', parents=[directory],
+                                 help='re-encrypt the password of LABEL under another key (--key), or under the '
+                                      'newest rotation of its key; the password is unchanged')
     rewrap.add_argument('label')
     rewrap.add_argument('--key', help=KEY_HELP)
     return parser

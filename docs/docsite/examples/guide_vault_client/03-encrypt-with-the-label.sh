@@ -2,4 +2,4 @@
 # ansible-vault runs the client as `./scwkms-vault-client.py --vault-id prod` and reads the password from
 # its output: one decrypt request. The file's header names the label.
 ansible-vault encrypt --vault-id prod@./scwkms-vault-client.py secrets.yml
-head -n 1 secrets.yml | grep -qx '\$ANSIBLE_VAULT;1.2;AES256;prod'
+test "$(head -n 1 secrets.yml)" = "\$ANSIBLE_VAULT;1.2;AES256;prod"

@@ -12,4 +12,4 @@ ansible-vault view --vault-id legacy@./scwkms-vault-client.py legacy.yml | grep 
 
 # Then move the files to a label of the new scheme: one decrypt request per label.
 ansible-vault rekey --vault-id legacy@./scwkms-vault-client.py --new-vault-id prod@./scwkms-vault-client.py legacy.yml
-head -n 1 legacy.yml | grep -qx '\$ANSIBLE_VAULT;1.2;AES256;prod'
+test "$(head -n 1 legacy.yml)" = "\$ANSIBLE_VAULT;1.2;AES256;prod"
