@@ -108,9 +108,13 @@ def seal(client, settings, key_ref, password, label):
     target = _target.locate(client, settings, key_ref)
     sealed = _sealing.seal(client, target, password, associated_data=store.associated_data(label))
     uri = _sealed_file.key_uri(target.key_id, target.region)
-    comment = 'The ansible-vault password of label %s: ansible-vault --vault-id %s@%s' % (
-        label, label, SCRIPT)
-    return uri, _sealed_file.dump(uri, sealed.ciphertext, comment=comment)
+    return uri, sealed_text(uri, sealed.ciphertext, label)
+
+
+def sealed_text(uri, ciphertext, label):
+    from ..module_utils import _sealed_file
+    comment = 'The ansible-vault password of label %s: ansible-vault --vault-id %s@%s' % (label, label, SCRIPT)
+    return _sealed_file.dump(uri, ciphertext, comment=comment)
 
 
 def get(context):
@@ -179,15 +183,15 @@ def rewrap(context):
         opened = unseal(client, settings, sealed, label)
         if key:
             uri, text = seal(client, settings, key, opened.plaintext, label)
+            done = 'under key %s (it was under %s)' % (uri, sealed.key)
         elif opened.rewrapped:
-            from ..module_utils import _sealed_file
-            uri, text = sealed.key, _sealed_file.dump(sealed.key, opened.rewrapped)
+            text = sealed_text(sealed.key, opened.rewrapped, label)
+            done = 'under the newest rotation of key %s' % sealed.key
         else:
             context.say('label %s: already under the newest rotation of key %s; nothing written' % (label, sealed.key))
             return
         store.write(context.directory, label, text, replace=True)
-    context.say('label %s: vault password re-encrypted under key %s in %s (it was under %s)' % (
-        label, uri, path, sealed.key))
+    context.say('label %s: vault password re-encrypted %s in %s' % (label, done, path))
 
 
 COMMANDS = {'get': get, 'create': create, 'import': import_password, 'show': show, 'rewrap': rewrap}

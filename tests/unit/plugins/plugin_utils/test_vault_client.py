@@ -169,7 +169,10 @@ def test_rewrap_without_key_follows_a_rotation_and_writes_nothing_otherwise(clie
     client_for(km_emulator).rotate_key(keys[0])
     rotated = client('rewrap', 'prod')
     assert (rotated.code, rotated.calls) == (0, {DECRYPT: 1})
-    assert client.path('prod').read_text() != before
+    assert 're-encrypted under the newest rotation of key scw-kms://regions/fr-par/keys/%s' % keys[0] in (
+        rotated.out.decode())
+    after = client.path('prod').read_text()
+    assert after != before and after.splitlines()[:4] == before.splitlines()[:4]  # header, comment, version, key
     assert client('get', 'prod').out == password
 
 
