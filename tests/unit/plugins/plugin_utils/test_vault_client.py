@@ -177,7 +177,6 @@ def test_rewrap_without_key_follows_a_rotation_and_writes_nothing_otherwise(clie
 
 
 def assert_failed_naming(run, label, path, *words):
-    print(run.err)
     assert (run.code, run.out) == (1, b'')
     assert run.err.startswith("scwkms-vault-client: label %r (%s): " % (label, path)), run.err
     for word in words:
@@ -217,7 +216,6 @@ def test_a_truncated_file_fails_naming_it(client, keys, cut):
     client.path('prod').write_text(text[:int(len(text) * cut)])
     run = client('get', 'prod')
     assert (run.code, run.out) == (1, b'')
-    print(run.err)
     assert str(client.path('prod')) in run.err and "label 'prod'" in run.err
 
 
