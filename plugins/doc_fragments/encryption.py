@@ -27,8 +27,9 @@ options:
     type: str
 '''
 
-    # The algorithm option of scwkms_encrypt: _sealing.ENCRYPTION_ALGORITHMS.
-    ALGORITHM = r'''
+    # The algorithm option of scwkms_encrypt: _sealing.ENCRYPTION_ALGORITHMS (not named ALGORITHM: Ansible would
+    # resolve encryption.algorithm to the algorithm fragment).
+    ENCRYPT_ALGORITHM = r'''
 options:
   algorithm:
     description:

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_decrypt
 short_description: Decrypt a Scaleway Key Manager ciphertext or envelope, and follow key rotations
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Decrypts what M(scwkms.key_manager.scwkms_encrypt) wrote, or what a Tink program with Scaleway's Tink extension
     wrote (KMS envelope AEAD, DEK template C(AES256_GCM)), or a direct Key Manager ciphertext from any client. The
@@ -131,7 +131,11 @@ ciphertext:
   description: The ciphertext under the newest rotation (base64), when O(rewrap=true), O(ciphertext) was given and one was returned.
   returned: success
   type: str
-dest: {description: The plaintext file, when O(dest) was given., returned: when O(dest) was given, type: str, sample: /etc/app/settings.yml}
+dest:
+  description: The plaintext file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /etc/app/settings.yml
 '''
 
 import base64

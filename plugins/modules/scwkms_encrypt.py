@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_encrypt
 short_description: Encrypt text, bytes or a file of any size with a Scaleway Key Manager key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Encrypts with a Key Manager encryption key. The input is a text O(content), bytes as O(content_b64), or a file
     O(path) on the host that runs the module. The ciphertext is returned as RV(ciphertext) (base64), or written to
@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - scwkms.key_manager.api
   - scwkms.key_manager.attributes
   - scwkms.key_manager.encryption
-  - scwkms.key_manager.encryption.algorithm
+  - scwkms.key_manager.encryption.encrypt_algorithm
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -140,8 +140,11 @@ ciphertext:
   type: str
   sample: AQAAAAF8HFPnyemkCeEQ3GiyUbRqPimTB/9qFjnqIYNxLDPBIck7RL029kwv62QUqs8dww==
 size: {description: The ciphertext's size in bytes; V(null) in check mode., returned: success, type: int, sample: 57}
-dest: {description: The ciphertext file, when O(dest) was given., returned: when O(dest) was given, type: str,
-       sample: /srv/backup/db.dump.enc}
+dest:
+  description: The ciphertext file, when O(dest) was given.
+  returned: when O(dest) was given
+  type: str
+  sample: /srv/backup/db.dump.enc
 '''
 
 import base64
@@ -228,6 +231,7 @@ def run(module, source, size, result):
     choose_form(params['algorithm'], size, params['envelope'], aad)
     if params['dest']:
         _crypt_io.dest_exists(params['dest'])
+        result['dest'] = params['dest']
     else:
         _crypt_io.check_result_size(size, 'plaintext')
     settings, client = client_from_module(module)

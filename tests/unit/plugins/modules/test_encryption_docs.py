@@ -22,7 +22,7 @@ MODULES = (scwkms_encrypt, scwkms_decrypt, scwkms_data_key)
 
 
 def test_algorithm_choices_are_the_sealing_table():
-    documented = yaml.safe_load(ModuleDocFragment.ALGORITHM)['options']['algorithm']['choices']
+    documented = yaml.safe_load(ModuleDocFragment.ENCRYPT_ALGORITHM)['options']['algorithm']['choices']
     assert tuple(documented) == _sealing.ENCRYPTION_ALGORITHMS
     assert tuple(scwkms_encrypt.argument_spec()['algorithm']['choices']) == _sealing.ENCRYPTION_ALGORITHMS
     assert tuple(scwkms_encrypt.argument_spec()['envelope']['choices']) == _sealing.ENVELOPE_CHOICES

@@ -168,3 +168,13 @@ def test_rsa_oaep_direct_and_envelope(km_emulator, tmp_path):
         opened, failed = decrypt(km_emulator, key=rsa['id'], ciphertext=result['ciphertext'], return_plaintext=True)
         assert (failed, opened['plaintext'], opened['form']) == (False, expected, result['form'])
     assert api_calls(km_emulator) == {DECRYPT: 2}
+
+
+def test_a_signing_key_cannot_decrypt(km_emulator, aes, tmp_path):
+    ciphertext = sealed(km_emulator, aes, content=SECRET)['ciphertext']
+    signing = create_key(km_emulator, 'ec_p256_sha256', 'dec-signing')
+    km_emulator.clear_requests()
+    result, failed = decrypt(km_emulator, key=signing['id'], ciphertext=ciphertext, dest=str(tmp_path / 'out'))
+    assert failed and 'is an asymmetric_signing key (ec_p256_sha256): it cannot decrypt' in result['msg']
+    assert not (tmp_path / 'out').exists() and not os.listdir(tmp_path)
+    assert api_calls(km_emulator) == {DECRYPT: 1, GET_KEY: 1}
