@@ -19,6 +19,7 @@ Scenarios (see docs/benchmarks.md for what each one measures):
   emulator     the emulator's own throughput on a mixed workload from parallel clients
   encryption   scwkms_encrypt / scwkms_decrypt: requests, envelopes up to 64 MiB, throughput, memory
                (tools/bench_encryption.py; --encryption-only runs it alone)
+  vault        the ansible-vault password client: decrypt requests per label, start-up (tools/bench_vault.py)
 
 Usage: python -m tools.bench [--runs 3] [--tasks 10] [--keys 500] [--loop-keys 100] [--hosts 100] [--quick]
 """
@@ -51,6 +52,7 @@ from tools import bench_encryption, bench_vars
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.connection_vars import connection_vars
 from tools.emulator import running_emulator
+from tools import bench_vault
 from tools.paths import REPO_ROOT
 
 CALLBACKS = REPO_ROOT / "tools" / "bench" / "callback_plugins"
@@ -61,6 +63,7 @@ API = "/key-manager/v1alpha1/regions/fr-par"
 LOOKUP_KEYS = 5
 
 TARGETS = {
+    "vault_requests": bench_vault.TARGET,
     "key_noop_requests": "scwkms_key no-op: exactly 1 request",
     "key_noop_ratio": "scwkms_key no-op: at most 1.3 x the wall time of an ansible.builtin.ping task",
     "keyring_noop_lists": "keyring no-op: at most ceil(keys / page size) list requests",
@@ -545,6 +548,7 @@ def summarize(bench, options, elapsed):
                   if sample.get("peak_mb")] or [None])
     lookups = dict((form, s["lookup_by_%s" % form][-1]) for form in ("id", "name") if s.get("lookup_by_%s" % form))
     checks = {
+        "vault_requests": bench_vault.check(s),
         "key_noop_requests": (ratios["key_noop"]["requests_per_task"] == 1, "%g requests per task"
                               % ratios["key_noop"]["requests_per_task"]),
         "key_noop_ratio": (ratios["key_noop"]["ratio_median"] <= 1.3, "%.2f x (runs: %s)" % (
@@ -686,6 +690,7 @@ def render(summary, command):
             clients.split("_")[0], fmt(row["per_second"], "", 0), fmt(row["p50_ms"], " ms", 1),
             fmt(row["p99_ms"], " ms", 1)))
     lines += bench_encryption.render(summary)
+    lines += bench_vault.render_lines(summary["samples"])
     lines += notes(summary)
     return "\n".join(lines) + "\n"
 
@@ -814,6 +819,7 @@ def main(argv=None):
         bench.control("POST", "reset")
         scenario_memory(bench)
         bench.reset()
+        bench_vault.scenario_vault(bench)
         scenario_profile(bench)
         scenario_emulator(bench)
         bench_encryption.scenario(bench, SHIM, collections_path())
