@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import tempfile
 import zlib
@@ -35,6 +36,7 @@ ANSIBLE_LABELS = (
     ("module_defaults", "playbook_guide/playbooks_module_defaults.html#module-defaults", "Module defaults"),
     ("playbooks_vault", "vault_guide/vault_using_encrypted_content.html#playbooks-vault", "Using encrypted content"),
 )
+SPHINX_STEP = "# Build Sphinx site"
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
 
 # Appended to the generated conf.py: read only the local inventory, never the network.
@@ -64,6 +66,17 @@ def fresh_site() -> Path:
     return SITE
 
 
+def add_examples_step(script: Path, examples: Path) -> None:
+    """Make build.sh copy the guides' example files next to the generated guides before Sphinx runs: a guide
+    (rst/docsite/<guide>.rst) includes ``../examples/<guide>/NN-name.yml``, the same relative path as in
+    docs/docsite/. antsibull-docs' cleanup would delete files copied any earlier."""
+    text = script.read_text(encoding="utf-8")
+    if SPHINX_STEP not in text:
+        raise RuntimeError("%s has no %r line to put the examples before" % (script, SPHINX_STEP))
+    copy = 'rm -rf rst/examples && cp -R %s rst/examples\n' % shlex.quote(str(examples))
+    script.write_text(text.replace(SPHINX_STEP, copy + SPHINX_STEP, 1), encoding="utf-8")
+
+
 def build() -> int:
     """`make docs`: the HTML site in .build/docs/build/html, offline, failing on any Sphinx warning."""
     build_collection_copy()
@@ -76,6 +89,7 @@ def build() -> int:
     with open(site / "conf.py", "a", encoding="utf-8") as conf:
         conf.write(OFFLINE_INTERSPHINX)
     write_inventory(site / "ansible_devel.inv")
+    add_examples_step(site / "build.sh", build_collection_copy() / "docs" / "docsite" / "examples")
     exit_code = run(["bash", str(site / "build.sh")], cwd=site, **docs_environment())
     if not exit_code:
         print("docs: %s" % (site / "build" / "html" / "index.html"), flush=True)

@@ -64,8 +64,9 @@ def example_environment(api_url, tmp_path):
         SCW_DEFAULT_PROJECT_ID=str(uuid.uuid4()),
         SCW_DEFAULT_ORGANIZATION_ID=str(uuid.uuid4()),
         SCW_DEFAULT_REGION='fr-par',
-        # No scw config file of the machine that runs the tests may fill in a setting.
-        SCW_CONFIG_PATH=str(tmp_path / 'no-scw-config.yaml'),
+        # No scw config file of the machine that runs the tests may fill in a setting (a missing default
+        # file is not an error, a missing SCW_CONFIG_PATH is).
+        XDG_CONFIG_HOME=str(tmp_path / 'xdg-config'),
     )
     return environment
 
