@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -79,8 +80,10 @@ def command_for(step, workdir):
 
 
 def run_step(step, workdir, environment):
+    started = time.monotonic()
     result = subprocess.run(command_for(step, workdir), cwd=workdir, env=environment, capture_output=True,
                             text=True, timeout=STEP_TIMEOUT, check=False)
+    print('%s/%s: %.1f s' % (workdir.name, step, time.monotonic() - started))
     output = (result.stdout + result.stderr)[-SHOWN_OUTPUT:]
     assert result.returncode == 0, '%s/%s exited %d:\n%s' % (workdir.name, step, result.returncode, output)
 
