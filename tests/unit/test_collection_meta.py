@@ -74,4 +74,3 @@ def test_execution_environment_declares_the_modules_python_requirements():
     assert requirement_names(python_requirements) == {'requests', 'cryptography'}
     # The development venv must have what the modules need, or tests would pass on a lucky machine.
     assert requirement_names(python_requirements) <= requirement_names('requirements-dev.txt')
-
