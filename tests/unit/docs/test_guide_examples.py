@@ -7,8 +7,8 @@
 Each directory docs/docsite/examples/<guide>/ is one test: its NN-*.yml (ansible-playbook) and NN-*.sh
 (bash -eu) files run in name order against ONE fresh emulator, on localhost, with the connection settings
 only in the environment (SCW_API_URL, SCW_ACCESS_KEY, SCW_SECRET_KEY, SCW_DEFAULT_PROJECT_ID,
-SCW_DEFAULT_REGION, SCW_DEFAULT_ORGANIZATION_ID), this tree on ANSIBLE_COLLECTIONS_PATH and the venv's bin
-first on PATH. An optional file named `inventory` is passed with -i to every playbook of the directory.
+SCW_DEFAULT_REGION, SCW_DEFAULT_ORGANIZATION_ID), this tree (the harness's copy) on ANSIBLE_COLLECTIONS_PATH
+and the venv's bin first on PATH. An optional file named `inventory` is passed with -i to every playbook of the directory.
 The working directory is a copy of the guide's directory, so what the examples write (public keys,
 signatures, vars files) never lands in the source tree. A new directory is picked up with no change here.
 """
@@ -27,6 +27,8 @@ import uuid
 import pytest
 from scwkms_emulator.testing import running_emulator
 
+from tools.collection_copy import collections_path
+
 COLLECTION_ROOT = pathlib.Path(os.path.abspath(__file__)).parents[3]
 EXAMPLES = COLLECTION_ROOT / 'docs' / 'docsite' / 'examples'
 STEP = re.compile(r'^\d\d-[\w.-]+\.(yml|sh)$')
@@ -42,21 +44,12 @@ def steps_of(directory):
     return sorted(path.name for path in directory.iterdir() if STEP.match(path.name))
 
 
-def collections_path(tmp_path):
-    """A collections directory where ansible-playbook finds this very tree, wherever it is checked out."""
-    if COLLECTION_ROOT.parts[-3:] == ('ansible_collections', 'scwkms', 'key_manager'):
-        return str(COLLECTION_ROOT.parents[2])
-    link = tmp_path / 'collections' / 'ansible_collections' / 'scwkms' / 'key_manager'
-    link.parent.mkdir(parents=True)
-    link.symlink_to(COLLECTION_ROOT)
-    return str(tmp_path / 'collections')
-
-
 def example_environment(api_url, tmp_path):
     environment = {name: value for name, value in os.environ.items() if not name.startswith(('SCW_', 'ANSIBLE_'))}
     environment.update(
         PATH=os.pathsep.join([os.path.dirname(sys.executable), environment.get('PATH', '')]),
-        ANSIBLE_COLLECTIONS_PATH=collections_path(tmp_path),
+        # The harness's copy of this tree (synced before pytest runs), as for every other unit test.
+        ANSIBLE_COLLECTIONS_PATH=collections_path(),
         ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'),
         ANSIBLE_NOCOLOR='1',
         SCW_API_URL=api_url,
