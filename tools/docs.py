@@ -97,11 +97,17 @@ def build() -> int:
 
 
 def lint() -> int:
-    """antsibull-docs' checks of the plugin docs and the guides (labels, references, extra-docs.yml)."""
-    copy = build_collection_copy()
-    command = [venv_tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs",
-               "--validate-collection-refs", "self", str(copy)]
-    return run(command, cwd=copy, **docs_environment())
+    """antsibull-docs' checks of the plugin docs and the guides (labels, references, extra-docs.yml).
+
+    On the repository itself, not the collection copy: the linter copies the collection with ``git ls-files``
+    when it sits in a git work tree, which lists nothing in the git-ignored .build/ (the lint then saw no
+    plugin at all and passed)."""
+    return run(lint_command(REPO_ROOT))
+
+
+def lint_command(root: Path) -> list[str]:
+    return [venv_tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs",
+            "--validate-collection-refs", "self", str(root)]
 
 
 def galaxy_version(root: Path = REPO_ROOT) -> str:
