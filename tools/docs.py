@@ -38,6 +38,13 @@ ANSIBLE_LABELS = (
 )
 SPHINX_STEP = "# Build Sphinx site"
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
+# ansible.builtin plugins that plugin docs refer to (M(ansible.builtin.copy), P(ansible.builtin.file#lookup)...).
+BUILTIN_PLUGINS = (
+    ("assert", "module"), ("copy", "module"), ("debug", "module"), ("include_vars", "module"), ("set_fact", "module"),
+    ("template", "module"), ("uri", "module"), ("env", "lookup"), ("file", "lookup"), ("password", "lookup"),
+    ("unvault", "lookup"), ("vars", "lookup"), ("host_group_vars", "vars"), ("b64decode", "filter"),
+    ("b64encode", "filter"), ("vault", "filter"), ("unvault", "filter"),
+)
 
 # Appended to the generated conf.py: read only the local inventory, never the network.
 OFFLINE_INTERSPHINX = """
@@ -47,7 +54,15 @@ intersphinx_mapping = {'ansible_devel': (%r, '../ansible_devel.inv')}
 """ % ANSIBLE_DOCS
 
 
-def write_inventory(path: Path, labels=ANSIBLE_LABELS) -> None:
+def builtin_labels(plugins=BUILTIN_PLUGINS):
+    """The labels of ansible.builtin plugin pages, as the Ansible docsite names them."""
+    for name, kind in plugins:
+        label = "ansible_collections.ansible.builtin.%s_%s" % (name, kind)
+        anchor = label.replace(".", "-").replace("_", "-")
+        yield label, "collections/ansible/builtin/%s_%s.html#%s" % (name, kind, anchor), "ansible.builtin.%s" % name
+
+
+def write_inventory(path: Path, labels=ANSIBLE_LABELS + tuple(builtin_labels())) -> None:
     """A Sphinx v2 object inventory (objects.inv format) holding ``labels`` as std:label entries."""
     header = "# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n" \
              "# The remainder of this file is compressed using zlib.\n"
