@@ -7,6 +7,7 @@ next version; the built collection holds only what users need."""
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import pathlib
@@ -69,6 +70,39 @@ def test_the_first_release_is_released_and_new_work_is_under_the_next_version():
         assert version_tuple(galaxy) > version_tuple(released[-1]), (galaxy, released[-1])
     else:
         assert version_tuple(galaxy) >= version_tuple(released[-1]), (galaxy, released[-1])
+
+
+def plugin_versions_added():
+    """{(plugin type, name): version_added} of the modules and plugins in plugins/."""
+    found = {}
+    for path in sorted((COLLECTION_ROOT / 'plugins').glob('*/*.py')):
+        if path.parent.name in ('module_utils', 'plugin_utils', 'doc_fragments') or path.stem == '__init__':
+            continue
+        for node in ast.parse(path.read_text(encoding='utf-8')).body:
+            if isinstance(node, ast.Assign) and [getattr(t, 'id', None) for t in node.targets] == ['DOCUMENTATION']:
+                found[(path.parent.name, path.stem)] = str(yaml.safe_load(node.value.value).get('version_added'))
+    return found
+
+
+def released_plugins():
+    """{(plugin type, name): version} of the plugins the changelog says each release added."""
+    releases = yaml.safe_load((COLLECTION_ROOT / 'changelogs' / 'changelog.yaml').read_text(encoding='utf-8'))
+    added = {}
+    for version, release in releases['releases'].items():
+        for module in release.get('modules', []):
+            added[('modules', module['name'])] = str(version)
+        for kind, plugins in release.get('plugins', {}).items():
+            added.update({(kind, plugin['name']): str(version) for plugin in plugins})
+    return added
+
+
+def test_version_added_is_the_release_that_added_the_plugin():
+    # A plugin no release has added yet is new in the next release, galaxy.yml's version; antsibull-changelog
+    # lists it as new in that release only when version_added says so.
+    released, galaxy = released_plugins(), docs.galaxy_version(COLLECTION_ROOT)
+    wrong = {plugin: (version, released.get(plugin, galaxy)) for plugin, version in plugin_versions_added().items()
+             if version != released.get(plugin, galaxy)}
+    assert not wrong, 'version_added (found, expected): %s' % wrong
 
 
 def test_changelog_marks_the_next_version_unreleased():
