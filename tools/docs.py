@@ -4,7 +4,7 @@
   into .build/docs, then its own build.sh runs ``antsibull-docs collection`` and ``sphinx-build -W`` (every
   warning is an error, nitpicky references). Offline: Sphinx reads a small local inventory of the
   docs.ansible.com labels the generated pages use, instead of fetching inventories from the network.
-* ``lint()``: ``antsibull-docs lint-collection-docs --plugin-docs`` on the collection copy.
+* ``lint()``: ``antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs`` on the repository.
 * ``changelog()``: regenerates CHANGELOG.rst from changelogs/changelog.yaml plus the pending fragments, shown
   under the version galaxy.yml declares, marked unreleased (see docs/developing.md, "Releasing").
 """
@@ -33,8 +33,6 @@ ANSIBLE_LABELS = (
     ("common_return_values", "reference_appendices/common_return_values.html#common-return-values", "Return Values"),
     ("ansible_configuration_settings", "reference_appendices/config.html#ansible-configuration-settings",
      "Ansible Configuration Settings"),
-    ("module_defaults", "playbook_guide/playbooks_module_defaults.html#module-defaults", "Module defaults"),
-    ("playbooks_vault", "vault_guide/vault_using_encrypted_content.html#playbooks-vault", "Using encrypted content"),
 )
 SPHINX_STEP = "# Build Sphinx site"
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
@@ -147,6 +145,7 @@ def render_changelog(root: Path, output: Path) -> int:
         version, unreleased = galaxy_version(copy), bool(pending_fragments(copy))
         changelog_tool = venv_tool("antsibull-changelog")
         if unreleased:
+            # A scratch release: the date is thrown away with the copy (the rst output shows none).
             exit_code = run([changelog_tool, "release", "--version", version, "--date", "2099-12-31"], cwd=copy,
                             **environment)
             if exit_code:
