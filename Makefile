@@ -6,7 +6,7 @@ PYTHON ?= python3
 RUN := .venv/bin/python -m tools.run
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test sanity units integration lint bench clean distclean
+.PHONY: help venv demo test sanity units integration lint bench clean distclean docs changelog
 
 help:
 	@echo "make demo                    run playbooks/demo.yml against a local Key Manager emulator"
@@ -16,6 +16,8 @@ help:
 	@echo "make integration [TARGET=x]  ansible-test integration against an emulator"
 	@echo "make lint                    ansible-lint --offline on roles/ and playbooks/"
 	@echo "make bench                   tools/bench.py (ARGS= its options)"
+	@echo "make docs                    the documentation site, offline, in .build/docs/build/html"
+	@echo "make changelog               regenerate CHANGELOG.rst from changelogs/ (after adding a fragment)"
 	@echo "make clean | distclean       remove build output | and .venv"
 
 venv:
@@ -41,6 +43,12 @@ lint: venv
 
 bench: venv
 	@$(RUN) bench $(ARGS)
+
+docs: venv
+	@$(RUN) docs
+
+changelog: venv
+	@$(RUN) changelog
 
 clean:
 	rm -rf .build tests/output .pytest_cache .hypothesis tests/emulator/.pytest_cache scwkms-key_manager-*.tar.gz

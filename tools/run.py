@@ -1,7 +1,7 @@
 """Entry point of the Makefile: ``.venv/bin/python -m tools.run <command> [arguments]``.
 
-Commands: test, sanity, units, integration [TARGET...], lint, demo, bench. Arguments after the command
-go to the underlying tool (ansible-test, pytest, ansible-lint, tools/bench.py).
+Commands: test, sanity, units, integration [TARGET...], lint, demo, bench, docs, changelog. Arguments
+after the command go to the underlying tool (ansible-test, pytest, ansible-lint, tools/bench.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 import traceback
 from typing import Callable
 
-from tools import stages
+from tools import docs, stages
 from tools.commands import run
 from tools.demo import demo
 from tools.paths import REPO_ROOT, VENV_PYTHON
@@ -23,6 +23,7 @@ TEST_STAGES: tuple[tuple[str, Callable[[], int]], ...] = (
     ("sanity", stages.sanity),
     ("integration", stages.integration),
     ("lint", stages.lint),
+    ("docs", stages.docs),
 )
 
 
@@ -59,6 +60,8 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "lint": stages.lint,
     "demo": demo,
     "bench": bench,
+    "docs": docs.build,
+    "changelog": docs.changelog,
 }
 
 

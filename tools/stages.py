@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scwkms_emulator.testing import running_capture_server
 
+from tools import docs as docs_site
 from tools.collection_copy import build_collection_copy, collections_path
 from tools.commands import PYTHON_VERSION, run, venv_python_module, venv_tool
 from tools.connection_vars import connection_vars, write_vars_file
@@ -69,3 +70,10 @@ def pytest(*args: str) -> int:
     # default mode imports both as the top-level module test_x and refuses the second.
     command = venv_python_module("pytest", "--rootdir", str(REPO_ROOT), "--import-mode=importlib", *selected)
     return run(command, PYTHONPATH=os.pathsep.join(PYTEST_IMPORT_PATHS))
+
+
+def docs() -> int:
+    """The documentation: antsibull-docs' lint of the plugin docs and guides, then the offline Sphinx build
+    with every warning an error (tools/docs.py). Both run, so one report shows both kinds of findings."""
+    lint_exit, build_exit = docs_site.lint(), docs_site.build()
+    return lint_exit or build_exit

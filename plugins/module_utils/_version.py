@@ -8,4 +8,4 @@ to galaxy.yml's. Private."""
 
 from __future__ import annotations
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'

@@ -92,7 +92,11 @@ requirements:
 seealso:
   - module: scwkms.key_manager.scwkms_verify
   - module: scwkms.key_manager.scwkms_public_key
-  - module: community.crypto.openssl_signature
+  # A link, not a module reference: a reference to another collection's module is an undefined label
+  # on a site that documents this collection alone (antsibull-docs, Sphinx nitpicky mode).
+  - name: community.crypto.openssl_signature
+    description: Signs and verifies with a local private key; its counterpart for keys outside Key Manager.
+    link: https://docs.ansible.com/projects/ansible/latest/collections/community/crypto/openssl_signature_module.html
 '''
 
 EXAMPLES = r'''

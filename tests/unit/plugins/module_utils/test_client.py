@@ -16,6 +16,7 @@ import requests
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils._calls import CONSISTENCY_WINDOW
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerError
+from ansible_collections.scwkms.key_manager.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.module_utils.scripted_api import (
     KEYS, OTHER_ID, PREFIX, dropped, listing, make_client, not_found, response,
 )
@@ -27,7 +28,7 @@ def test_headers_tls_and_timeouts():
     client.get_key(KEY_ID)
     assert session.headers['X-Auth-Token'] == SECRET
     assert session.headers['Accept'] == 'application/json'
-    assert session.headers['User-Agent'] == 'scwkms.key_manager/0.1.0 (Ansible collection)'
+    assert session.headers['User-Agent'] == 'scwkms.key_manager/%s (Ansible collection)' % COLLECTION_VERSION
     assert session.sent[0]['verify'] is True
     assert session.sent[0]['timeout'] == (7.0, 7.0)
     # The body is read against the request's deadline, and redirects are never followed.
