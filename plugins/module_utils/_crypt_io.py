@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
-from contextlib import contextmanager
 
+from ._dest import move_into_place
 from ._digest import decode_base64
 from ._errors import UserError
 from ._signing_input import check_readable
@@ -57,25 +56,13 @@ def dest_exists(dest, option='dest'):
     return os.path.exists(dest)
 
 
-@contextmanager
-def temporary_beside(path):
-    """A new 0600 file in path's directory, open for writing and reading; removed unless placed."""
-    handle, temporary = tempfile.mkstemp(prefix='.scwkms-', dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(handle, 'w+b') as stream:
-            yield stream, temporary
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def place(module, temporary, dest, existed):
     """Move temporary over dest (not in check mode), then apply the file options; (changed, attribute diff)."""
     if not module.check_mode:
         # A new file must never be readable by others, not even between the move and the chmod of mode.
         umask = os.umask(0o077) if not existed else None
         try:
-            module.atomic_move(temporary, dest, unsafe_writes=module.params.get('unsafe_writes'))
+            move_into_place(module, temporary, dest)
         finally:
             if umask is not None:
                 os.umask(umask)

@@ -4,13 +4,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The dest file of scwkms_public_key and scwkms_sign: content, then mode/owner/group, check and diff
-aware. Problems are UserError, turned into fail_json by module_errors() like every other. Private."""
+aware. Problems are UserError, turned into fail_json by module_errors() like every other. Private.
+
+temporary_beside() and move_into_place() are also the one way the encryption modules (_crypt_io) write a file."""
 
 from __future__ import annotations
 
 import base64
 import os
 import tempfile
+from contextlib import contextmanager
 
 from ._errors import UserError
 
@@ -57,14 +60,28 @@ def write_dest(module, dest, content, current, binary=False):
 
 
 def _replace(module, dest, content):
-    handle, temporary = tempfile.mkstemp(prefix='.scwkms-', dir=os.path.dirname(os.path.abspath(dest)))
+    with temporary_beside(dest) as (stream, temporary):
+        stream.write(content)
+        stream.flush()
+        move_into_place(module, temporary, dest)
+
+
+@contextmanager
+def temporary_beside(path):
+    """A new 0600 file in path's directory, open for writing and reading; removed unless moved into place."""
+    handle, temporary = tempfile.mkstemp(prefix='.scwkms-', dir=os.path.dirname(os.path.abspath(path)))
     try:
-        with os.fdopen(handle, 'wb') as stream:
-            stream.write(content)
-        module.atomic_move(temporary, dest, unsafe_writes=module.params.get('unsafe_writes'))
+        with os.fdopen(handle, 'w+b') as stream:
+            yield stream, temporary
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def move_into_place(module, temporary, dest):
+    # atomic_move's fallback path (another filesystem, a busy rename) creates its own temporary file in
+    # dirname(dest), which is '' for a relative dest: give it the absolute path.
+    module.atomic_move(temporary, os.path.abspath(dest), unsafe_writes=module.params.get('unsafe_writes'))
 
 
 def _diff_text(data, binary):

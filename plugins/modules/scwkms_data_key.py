@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_data_key
 short_description: Generate a data key with a Scaleway Key Manager key
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Asks Key Manager for a fresh 32-byte AES-256-GCM data key (C(/generate-data-key)), encrypted with a symmetric
     key (V(aes_256_gcm)) and no associated data. The encrypted data key, RV(ciphertext), can be stored next to the

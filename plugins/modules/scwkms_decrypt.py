@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_decrypt
 short_description: Decrypt a Scaleway Key Manager ciphertext or envelope, and follow key rotations
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Decrypts what M(scwkms.key_manager.scwkms_encrypt) wrote, or what a Tink program with Scaleway's Tink extension
     wrote (KMS envelope AEAD, DEK template C(AES256_GCM)), or a direct Key Manager ciphertext from any client. The
@@ -142,7 +142,7 @@ import base64
 import io
 import os
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils import _crypt_io
+from ansible_collections.scwkms.key_manager.plugins.module_utils import _crypt_io, _dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._envelope import header
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import tink_uri
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
@@ -193,13 +193,13 @@ def rewrap(module, source, unsealed, result):
     if path is None:
         result['ciphertext'] = base64.b64encode(new + source.read()).decode('ascii')
         return []
-    with _crypt_io.temporary_beside(path) as (sink, temporary):
+    with _dest.temporary_beside(path) as (sink, temporary):
         sink.write(new)
         for chunk in iter(lambda: source.read(_crypt_io.CHUNK_SIZE), b''):
             sink.write(chunk)
         sink.flush()
         if not module.check_mode:
-            module.atomic_move(temporary, path, unsafe_writes=module.params.get('unsafe_writes'))
+            _dest.move_into_place(module, temporary, path)
     return [_crypt_io.content_diff(path, 'ciphertext under an older key rotation', 'ciphertext under the newest')]
 
 
@@ -234,7 +234,7 @@ def decrypt(module, source, size, result):
     if params['dest']:
         existed = _crypt_io.dest_exists(params['dest'])
         result['dest'] = params['dest']
-        with _crypt_io.temporary_beside(params['dest']) as (sink, temporary):
+        with _dest.temporary_beside(params['dest']) as (sink, temporary):
             unsealed = run(module, source, result, sink)
             diffs = to_dest(module, sink, temporary, existed, result)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: scwkms_encrypt
 short_description: Encrypt text, bytes or a file of any size with a Scaleway Key Manager key
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Encrypts with a Key Manager encryption key. The input is a text O(content), bytes as O(content_b64), or a file
     O(path) on the host that runs the module. The ciphertext is returned as RV(ciphertext) (base64), or written to
@@ -151,7 +151,7 @@ import base64
 import io
 import os
 
-from ansible_collections.scwkms.key_manager.plugins.module_utils import _crypt_io
+from ansible_collections.scwkms.key_manager.plugins.module_utils import _crypt_io, _dest
 from ansible_collections.scwkms.key_manager.plugins.module_utils._keyref import tink_uri
 from ansible_collections.scwkms.key_manager.plugins.module_utils._locator import target as check_reference
 from ansible_collections.scwkms.key_manager.plugins.module_utils._module import (
@@ -214,7 +214,7 @@ def to_dest(module, client, target, algorithm, form, source, size, result):
         result['changed'], attributes = _crypt_io.attributes(module, dest, False, True)
         diffs = [attributes] if attributes else []
     else:
-        with _crypt_io.temporary_beside(dest) as (sink, temporary):
+        with _dest.temporary_beside(dest) as (sink, temporary):
             seal_into(client, target, algorithm, form, source, sink, aad)
             sink.flush()
             result['size'] = sink.tell()

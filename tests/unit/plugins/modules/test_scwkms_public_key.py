@@ -235,3 +235,13 @@ def test_openssl_reads_what_the_module_writes(km_emulator, tmp_path, algorithm):
     if algorithm.startswith('ec_'):
         (tmp_path / 'served.pem').write_text(result['pem_original'])
         assert run('openssl', 'pkey', '-pubin', '-in', str(tmp_path / 'served.pem'), '-noout').returncode != 0
+
+
+def test_a_relative_dest_is_written_relative_to_the_working_directory(km_emulator, tmp_path, monkeypatch):
+    key = create_key(km_emulator, 'ec_p256_sha256')
+    monkeypatch.chdir(tmp_path)
+    result, failed = task(scwkms_public_key, km_emulator, key=key['id'], dest='key.pem')
+    assert not failed and result['changed'], result
+    assert (tmp_path / 'key.pem').read_text() == result['pem']
+    again, failed = task(scwkms_public_key, km_emulator, key=key['id'], dest='key.pem')
+    assert not failed and not again['changed']
