@@ -69,3 +69,13 @@ def pytest(*args: str) -> int:
     # default mode imports both as the top-level module test_x and refuses the second.
     command = venv_python_module("pytest", "--rootdir", str(REPO_ROOT), "--import-mode=importlib", *selected)
     return run(command, PYTHONPATH=os.pathsep.join(PYTEST_IMPORT_PATHS))
+
+
+# The oldest Python the modules support on a managed host, as README.md ("Requirements") states.
+OLDEST_MANAGED_PYTHON = "3.9"
+MANAGED_NODE_PATHS = ("plugins/modules", "plugins/module_utils")
+
+
+def vermin(*args: str) -> int:
+    """vermin: the modules and module_utils use nothing newer than OLDEST_MANAGED_PYTHON (exit 1 otherwise)."""
+    return run([venv_tool("vermin"), "-t=%s-" % OLDEST_MANAGED_PYTHON, "--no-tips", "--violations", *args, *MANAGED_NODE_PATHS])

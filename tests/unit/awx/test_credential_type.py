@@ -86,3 +86,13 @@ def test_blank_optional_fields_render_as_empty_strings_that_the_resolver_treats_
     assert settings.region == 'pl-waw'
     assert settings.api_url == 'https://api.scaleway.com'
     assert resolve_settings({}, dict(environ, HOME='/nonexistent')).region == 'fr-par'
+
+
+def test_the_guide_shows_the_shipped_definition():
+    guide = (COLLECTION_ROOT / 'docs' / 'docsite' / 'rst' / 'guide_awx.rst').read_text(encoding='utf-8')
+    block = guide.split('.. code-block:: yaml\n\n', 1)[1].split('\n\n', 1)[0]
+    shown = yaml.safe_load(block)
+    definition = load_definition()
+    for field in definition['inputs']['fields']:
+        del field['help_text']  # the guide leaves the help texts out
+    assert shown == dict((key, definition[key]) for key in ('name', 'kind', 'inputs', 'injectors'))
