@@ -85,7 +85,7 @@ def build_command(context: Path, tag: str, runtime: str = "podman") -> str:
 
 
 def main(*args: str) -> int:
-    parser = argparse.ArgumentParser(prog="make ee", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="make ee", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--base-image", default=BASE_IMAGE)
     parser.add_argument("--tag", default="scwkms-key-manager-ee:%s" % collection_version())
     parser.add_argument("--output", type=Path, default=EE_DIR)
