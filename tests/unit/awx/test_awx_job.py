@@ -118,6 +118,9 @@ def test_a_job_run_as_awx_runs_it(job_python, km_emulator, tmp_path, monkeypatch
     events, stdout = stored_output(artifacts)
     assert (runner.status, runner.rc) == ('successful', 0), stdout[-3000:]
     assert not (pdd / 'env' / 'envvars').exists()
+    # The search below means something only if the events hold the tasks that handled the secrets.
+    assert any('Bring your own key material' in text and 'awx-byok' in text for text in events)
+    assert any('Sign a confidential message' in text for text in events)
     forbidden = [secret_key, KEY_MATERIAL.decode(), base64.b64encode(KEY_MATERIAL).decode(), MESSAGE]
     for text in events + [stdout]:
         assert not [secret for secret in forbidden if secret in text]
