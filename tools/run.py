@@ -1,7 +1,9 @@
 """Entry point of the Makefile: ``.venv/bin/python -m tools.run <command> [arguments]``.
 
-Commands: test, sanity, units, integration [TARGET...], lint, demo, bench, docs, changelog. Arguments
-after the command go to the underlying tool (ansible-test, pytest, ansible-lint, tools/bench.py).
+Commands: test, sanity, units, integration [TARGET...], lint, vermin, matrix [2.16 ...], ee, demo, bench,
+docs, changelog.
+Arguments after the command go to the underlying tool (ansible-test, pytest, ansible-lint, vermin,
+tools/bench.py) or to tools/matrix.py (ansible-core versions) and tools/ee.py (its options).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 import traceback
 from typing import Callable
 
-from tools import docs, stages
+from tools import docs, ee, matrix, stages
 from tools.commands import run
 from tools.demo import demo
 from tools.paths import REPO_ROOT, VENV_PYTHON
@@ -24,6 +26,8 @@ TEST_STAGES: tuple[tuple[str, Callable[[], int]], ...] = (
     ("integration", stages.integration),
     ("lint", stages.lint),
     ("docs", stages.docs),
+    ("vermin", stages.vermin),
+    ("matrix", matrix.matrix),
 )
 
 
@@ -58,6 +62,9 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "units": stages.pytest,
     "integration": stages.integration,
     "lint": stages.lint,
+    "vermin": stages.vermin,
+    "matrix": matrix.matrix,
+    "ee": ee.main,
     "demo": demo,
     "bench": bench,
     "docs": docs.build,
