@@ -77,6 +77,8 @@ def docs() -> int:
     with every warning an error (tools/docs.py). Both run, so one report shows both kinds of findings."""
     lint_exit, build_exit = docs_site.lint(), docs_site.build()
     return lint_exit or build_exit
+
+
 # The oldest Python the modules support on a managed host, as README.md ("Requirements") states.
 OLDEST_MANAGED_PYTHON = "3.9"
 MANAGED_NODE_PATHS = ("plugins/modules", "plugins/module_utils")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The same from a shell: scripts/scwkms-vars in the installed collection.
 scwkms_vars="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/scwkms/key_manager/scripts/scwkms-vars"
 
