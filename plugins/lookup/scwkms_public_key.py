@@ -25,7 +25,7 @@ options:
   _terms:
     description:
       - Key references; a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id) and O(region)).
+        C(scw-kms://regions/<region>/keys/<uuid>) or C(scw-kms://<uuid>) URI (Tink), or a name (looked up in O(project_id) and O(region)).
     type: list
     elements: str
     required: true

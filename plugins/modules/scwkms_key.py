@@ -42,7 +42,8 @@ options:
   key_id:
     description:
       - The key to manage, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI (step-ca) or a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI (Tink).
+        C(scw-kms://regions/<region>/keys/<uuid>) or C(scw-kms://<uuid>) URI (Tink; the region of the short form comes
+        from O(region)).
       - Any other value (a UUID missing a character, a UUID in braces, a name) fails before any request, also with
         O(state=absent); use O(name) to name a key by its name.
       - With O(key_id), O(name) renames the key.

@@ -33,7 +33,7 @@ options:
   key:
     description:
       - One key to describe, as a UUID, a C(scwkms:key-id=<uuid>;region=<region>) URI, a
-        C(scw-kms://regions/<region>/keys/<uuid>) URI, or a name (looked up in O(project_id)).
+        C(scw-kms://regions/<region>/keys/<uuid>) or C(scw-kms://<uuid>) URI (Tink), or a name (looked up in O(project_id)).
       - A value that looks like a mistyped id (a UUID missing a character, in braces) or a name with leading or
         trailing whitespace fails before any request, rather than matching nothing.
       - When given, the filters below are not used; a key that does not exist gives an empty RV(kms_keys).
