@@ -61,8 +61,9 @@ def scenario_vars(bench):
 
 
 def runs(samples):
-    return [samples[name][-1] for name in sorted(samples, key=lambda name: int(name.split("_")[1]))
-            if name.startswith("vars_") and name.split("_")[1].isdigit()]
+    """The last sample of each vars_<hosts> scenario, by host count; the samples of other scenarios are ignored."""
+    names = [name for name in samples if name.startswith("vars_") and name.split("_")[1].isdigit()]
+    return [samples[name][-1] for name in sorted(names, key=lambda name: int(name.split("_")[1]))]
 
 
 def check(samples):
