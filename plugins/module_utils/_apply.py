@@ -190,22 +190,26 @@ def _settle(client, key, spec, ctx, now, progress, pending):
     deadline = time.monotonic() + retry_deadline(client)
     winner, lost = settle_created(client, key, spec['name'], ctx.project_id, ctx.region, deadline)
     if not lost and key['id'] in getattr(client, 'uncertain_ids', ()):
-        # A lost create answer: this key may be a racer's, whose task is applying its own plan to it.
-        fresh = _imported_by_its_creator(client, client.get_key(key['id'], ctx.region) or key, ctx.region)
+        # A lost create answer: most likely this task's own key, which nobody else imports into, but possibly
+        # a racer's, whose task is applying its own plan to it: wait as long as a racer's twin takes to show up.
+        fresh = _imported_by_its_creator(client, client.get_key(key['id'], ctx.region) or key, ctx.region,
+                                         min(UNIQUE_WAIT_SECONDS, retry_deadline(client)))
         return fresh, plan_changes(fresh, spec, now)
     if not lost:
         return key, pending
     progress.done.remove('create')
     progress.discarded.append(key['id'])
-    winner = _imported_by_its_creator(client, winner, ctx.region)
+    # Certainly a racer's key: its creator's task may still be settling its create and retrying behind slow
+    # answers or IAM propagation, so wait as long as it may take (only a dead creator makes it that long).
+    winner = _imported_by_its_creator(client, winner, ctx.region, retry_deadline(client))
     return winner, plan_changes(winner, spec, now)
 
 
-def _imported_by_its_creator(client, winner, region):
-    """The winner, once its creator imported its key material (bounded): importing into it here as well
-    would be a second import, which rotates the key. When nobody did, this task imports, after a random
-    pause and a last read, so that two tasks in that position rarely both do."""
-    deadline = time.monotonic() + min(UNIQUE_WAIT_SECONDS, retry_deadline(client))
+def _imported_by_its_creator(client, winner, region, wait):
+    """The winner, once its creator imported its key material (waiting at most `wait` seconds): importing
+    into it here as well would be a second import, which rotates the key. When nobody did, this task
+    imports, after a random pause and a last read, so that two tasks in that position rarely both do."""
+    deadline = time.monotonic() + wait
     while winner.get('state') == 'pending_key_material' and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         winner = client.get_key(winner['id'], region) or winner

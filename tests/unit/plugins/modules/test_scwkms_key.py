@@ -17,6 +17,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.scwkms.key_manager.plugins.module_utils import _apply
 from ansible_collections.scwkms.key_manager.plugins.module_utils._client import KeyManagerClient, KeyManagerError
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_key
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.modules.module_runner import run_module
@@ -207,6 +208,17 @@ def test_two_controllers_bringing_their_own_key_import_it_once(km_emulator, tmp_
     import is a rotation."""
     two_controllers_bring_their_own_key(km_emulator, tmp_path, 'byok', [
         {'type': 'latency', 'ms': 1000, 'route': 'POST /keys'}])
+    assert km_emulator.counts()['POST /keys/{key_id}/import-key-material'] == 1
+
+
+def test_a_slow_creator_still_imports_alone(km_emulator, tmp_path, monkeypatch):
+    """The loser of a create race waits for the winner's creator as long as that creator may still be working
+    (its retry deadline), not the few seconds a task with a lost create answer waits: under load, a creator's
+    import came after that shorter wait, and both imported (chaos-byok with rotation_count 2)."""
+    monkeypatch.setattr(_apply, 'UNIQUE_WAIT_SECONDS', 0.3)
+    two_controllers_bring_their_own_key(km_emulator, tmp_path, 'byok-slow', [
+        {'type': 'latency', 'ms': 1000, 'route': 'POST /keys'},
+        {'type': 'latency', 'ms': 3000, 'route': 'POST /keys/{key_id}/import-key-material'}])
     assert km_emulator.counts()['POST /keys/{key_id}/import-key-material'] == 1
 
 
