@@ -164,6 +164,10 @@ notes:
     consistency window (10 seconds), then keeps the first-created new key and schedules the deletion of the other
     new ones, all losers by the same rule. A task that finds several live keys with the name lists it again for
     that window and 5 seconds more, to let the losers finish, before failing."
+  - "With O(key_material), a second import would rotate the winner, so only its creator imports: a loser waits
+    until the winner leaves C(pending_key_material), for at most O(retry_deadline) (reached only when the creator's
+    task died; then it imports itself), and a task whose create answer was lost waits at most 15 seconds, since the
+    key is most likely its own."
   - "Across controllers, adding tags (O(purge_tags=false)) and O(rotate_if_older_than) are not exact: the API has no
     compare-and-swap, so a writer on another machine that read the key before this task's write can drop a tag
     added here after this task checked it, and two controllers can both decide that a key is due for rotation. Run
