@@ -18,10 +18,8 @@ pytest.importorskip('scaleway')
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _sealing, _target
 from ansible_collections.scwkms.key_manager.tests.unit.interop import tink_kms
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
-    api_calls, client_for, create_key, emulator_settings)
+    ENCRYPT, DECRYPT, api_calls, client_for, create_key, emulator_settings)
 
-ENCRYPT = 'POST /keys/{key_id}/encrypt'
-DECRYPT = 'POST /keys/{key_id}/decrypt'
 # Empty and above the service's 65535-byte limit (sizes only an envelope takes), and a short text.
 PLAINTEXTS = {'empty': b'', 'text': b'hello envelope', '64KiB+1': os.urandom(64 * 1024 + 1)}
 ASSOCIATED_DATA = {'no-ad': b'', 'ad': b'row-42'}

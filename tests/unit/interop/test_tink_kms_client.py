@@ -17,10 +17,7 @@ pytest.importorskip('scaleway')
 
 # pylint: disable=wrong-import-position
 from ansible_collections.scwkms.key_manager.tests.unit.interop import tink_kms
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import api_calls, create_key
-
-ENCRYPT = 'POST /keys/{key_id}/encrypt'
-DECRYPT = 'POST /keys/{key_id}/decrypt'
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import ENCRYPT, DECRYPT, api_calls, create_key
 
 
 @pytest.fixture

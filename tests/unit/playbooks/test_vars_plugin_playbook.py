@@ -22,12 +22,11 @@ from ansible_collections.scwkms.key_manager.plugins.module_utils._target import 
 from ansible_collections.scwkms.key_manager.tests.unit.playbooks.test_verbose_output_has_no_secrets import (
     assert_no_secret, collections_path,
 )
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import PROJECT, SECRET, client_for, create_key
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import DECRYPT, PROJECT, SECRET, client_for, create_key
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.vars.vars_support import write_vars_file
 
 pytest.importorskip('scwkms_emulator')
 
-DECRYPT = 'POST /keys/{key_id}/decrypt'
 GROUPS = {'web': range(1, 9), 'db': range(9, 15), 'cache': range(15, 21)}
 COMMON = 'C0mmon-S3cret-for-all-hosts'
 WEB = 'W3b-Pa55word-only-web'

@@ -29,6 +29,8 @@ GET_KEY = 'GET /keys/{key_id}'
 PUBLIC_KEY = 'GET /keys/{key_id}/public-key'
 SIGN = 'POST /keys/{key_id}/sign'
 VERIFY = 'POST /keys/{key_id}/verify'
+ENCRYPT = 'POST /keys/{key_id}/encrypt'
+DECRYPT = 'POST /keys/{key_id}/decrypt'
 
 _ENTRY_FIELDS = ('state', 'algorithm', 'description', 'tags', 'purge_tags', 'rotation_period',
                  'rotate_if_older_than', 'rotate', 'enabled', 'protected')

@@ -18,7 +18,6 @@ from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
 pytest.importorskip('scwkms_emulator')
 
 GENERATE = 'POST /keys/{key_id}/generate-data-key'
-DECRYPT = 'POST /keys/{key_id}/decrypt'
 
 
 def test_without_plaintext_by_default_one_request(km_emulator):

@@ -15,13 +15,11 @@ import pytest
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _envelope
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_decrypt, scwkms_encrypt
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import (
-    GET_KEY, LIST, api_calls, client_for, create_key, task,
+    DECRYPT, GET_KEY, LIST, api_calls, client_for, create_key, task,
 )
 
 pytest.importorskip('scwkms_emulator')
 
-ENCRYPT = 'POST /keys/{key_id}/encrypt'
-DECRYPT = 'POST /keys/{key_id}/decrypt'
 SECRET = 'correct horse battery staple'
 
 

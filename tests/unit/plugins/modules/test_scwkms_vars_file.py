@@ -14,13 +14,11 @@ import pytest
 
 from ansible_collections.scwkms.key_manager.plugins.module_utils import _sealed_file
 from ansible_collections.scwkms.key_manager.plugins.modules import scwkms_vars_file
-from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import api_calls, client_for, create_key, task
+from ansible_collections.scwkms.key_manager.tests.unit.plugins.support import ENCRYPT, DECRYPT, api_calls, client_for, create_key, task
 from ansible_collections.scwkms.key_manager.tests.unit.plugins.vars.vars_support import read_vars_file
 
 pytest.importorskip('scwkms_emulator')
 
-DECRYPT = 'POST /keys/{key_id}/decrypt'
-ENCRYPT = 'POST /keys/{key_id}/encrypt'
 GET_KEY = 'GET /keys/{key_id}'
 VALUES = {'db_password': 'pa55-Word-db-7731', 'api_token': 'tok-9c1f-secret', 'ports': [80, 443]}
 
